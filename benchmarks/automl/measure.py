@@ -1,0 +1,187 @@
+"""What every runner measures, the same way in every framework's interpreter.
+
+A runner script (run_<framework>.py) defines an adapter class and calls :func:`main`. This
+module must import with numpy, pandas and scikit-learn only, because it runs inside each peer's
+own venv. The child process: reads the fold's train/test parquet files and the JSON config, fits
+under the budget, scores the test fold, saves and reloads the model, times single-row and 10k-row
+predictions, and writes one JSON result. Anything that goes wrong is written as an error result.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import resource
+import shutil
+import sys
+import time
+import traceback
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import pandas as pd
+from sklearn import metrics as skm
+
+__all__ = ["Adapter", "main", "package_versions", "score"]
+
+TARGET = "__target__"
+N_WARMUP = 20
+
+
+class Adapter(Protocol):
+    """What a runner implements for one framework (probabilities in ``classes`` order)."""
+
+    classes: list[Any]
+
+    def fit(self, X: pd.DataFrame, y: pd.Series) -> None: ...
+    def predict(self, X: pd.DataFrame) -> np.ndarray: ...
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray: ...
+    def predict_one(self, row: pd.DataFrame, record: dict[str, Any]) -> Any: ...
+    def save(self, path: Path) -> None: ...
+    def load(self, path: Path) -> Adapter: ...
+    def describe(self) -> dict[str, Any]: ...
+    def versions(self) -> dict[str, str]: ...
+
+
+def package_versions(*names: str) -> dict[str, str]:
+    """Installed versions of the given distributions plus python/numpy/pandas/scikit-learn."""
+    found = {"python": platform.python_version()}
+    for name in ("numpy", "pandas", "scikit-learn", *names):
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def score(kind: str, y_true: pd.Series, pred: np.ndarray,
+          proba: np.ndarray | None, classes: list[Any]) -> dict[str, float]:
+    """The task metrics: roc_auc/accuracy/log_loss for classes, rmse/mae/r2 for values."""
+    if kind == "regression":
+        return {"rmse": float(np.sqrt(skm.mean_squared_error(y_true, pred))),
+                "mae": float(skm.mean_absolute_error(y_true, pred)),
+                "r2": float(skm.r2_score(y_true, pred))}
+    assert proba is not None
+    proba = np.clip(proba, 1e-15, 1.0)
+    proba = proba / proba.sum(axis=1, keepdims=True)
+    out = {"accuracy": float(skm.accuracy_score(y_true, pred)),
+           "log_loss": float(skm.log_loss(y_true, proba, labels=classes))}
+    if kind == "binary":
+        out["roc_auc"] = float(skm.roc_auc_score(y_true == classes[1], proba[:, 1]))
+    else:
+        out["roc_auc"] = float(skm.roc_auc_score(y_true, proba, multi_class="ovr",
+                                                 labels=classes))
+    return out
+
+
+def _rss_mb() -> float:
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * resource.getpagesize() / 2**20
+
+
+def _peak_mb(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # Linux reports KiB
+
+
+def _size_bytes(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def _aligned_proba(adapter: Adapter, X: pd.DataFrame, classes: list[Any]) -> np.ndarray:
+    proba = np.asarray(adapter.predict_proba(X), dtype=np.float64)
+    order = [list(adapter.classes).index(c) for c in classes]
+    return proba[:, order]
+
+
+def _latency_ms(adapter: Adapter, X: pd.DataFrame, n_calls: int) -> tuple[float, float]:
+    rows = [X.iloc[[i % len(X)]] for i in range(n_calls)]
+    records = [row.iloc[0].to_dict() for row in rows]
+    for i in range(N_WARMUP):
+        adapter.predict_one(rows[i], records[i])
+    times = np.empty(n_calls)
+    for i in range(n_calls):
+        start = time.perf_counter_ns()
+        adapter.predict_one(rows[i], records[i])
+        times[i] = time.perf_counter_ns() - start
+    return float(np.percentile(times, 50) / 1e6), float(np.percentile(times, 99) / 1e6)
+
+
+def _batch_rows_per_s(adapter: Adapter, X: pd.DataFrame, n_rows: int, kind: str,
+                      seed: int) -> float:
+    batch = X.sample(n_rows, replace=True, random_state=seed).reset_index(drop=True)
+    call = adapter.predict if kind == "regression" else adapter.predict_proba
+    call(batch.iloc[:100])
+    timings = []
+    for _ in range(3):
+        start = time.perf_counter()
+        call(batch)
+        timings.append(time.perf_counter() - start)
+        if timings[-1] > 20:
+            break  # slow predictors are measured once
+    return n_rows / float(np.median(timings))
+
+
+def _run(adapter_cls: type, config: dict[str, Any], result: dict[str, Any]) -> None:
+    kind, budget = config["kind"], float(config["budget"])
+    train = pd.read_parquet(config["train_path"])
+    test = pd.read_parquet(config["test_path"])
+    y_train, X_train = train.pop(TARGET), train
+    y_test, X_test = test.pop(TARGET), test
+    result.update(n_train=len(X_train), n_test=len(X_test), n_features=X_train.shape[1],
+                  baseline_rss_mb=round(_rss_mb(), 1))
+    adapter: Adapter = adapter_cls(config)
+    result["versions"] = adapter.versions()
+
+    start = time.perf_counter()
+    adapter.fit(X_train, y_train)
+    fit_seconds = time.perf_counter() - start
+    result.update(fit_seconds=round(fit_seconds, 3),
+                  overrun=round(max(0.0, fit_seconds / budget - 1.0), 4),
+                  peak_rss_mb=round(_peak_mb(resource.RUSAGE_SELF), 1),
+                  peak_rss_children_mb=round(_peak_mb(resource.RUSAGE_CHILDREN), 1))
+
+    classes = sorted(pd.unique(y_train).tolist()) if kind != "regression" else []
+    proba = _aligned_proba(adapter, X_test, classes) if classes else None
+    pred = np.asarray(adapter.predict(X_test))
+    result["metrics"] = score(kind, y_test, pred, proba, classes)
+    result["score"] = result["metrics"][config["metric"]]
+    result["model"] = adapter.describe()
+
+    artifact = Path(config["workdir"]) / "artifact"
+    adapter.save(artifact)
+    result["artifact_bytes"] = _size_bytes(artifact)
+    reloaded = adapter.load(artifact)
+    head = X_test.iloc[:200]
+    again = (_aligned_proba(reloaded, head, classes) if classes
+             else np.asarray(reloaded.predict(head), dtype=np.float64))
+    before = proba[:200] if proba is not None else pred[:200].astype(np.float64)
+    result["reload_ok"] = bool(np.allclose(before, again, rtol=1e-6, atol=1e-9))
+    del reloaded
+
+    p50, p99 = _latency_ms(adapter, X_test, int(config.get("n_latency", 300)))
+    result.update(latency_p50_ms=round(p50, 4), latency_p99_ms=round(p99, 4))
+    rows_per_s = _batch_rows_per_s(adapter, X_test, int(config.get("batch_rows", 10_000)),
+                                   kind, int(config["seed"]))
+    result["batch_rows_per_s"] = round(rows_per_s, 1)
+    if artifact.is_dir():
+        shutil.rmtree(artifact, ignore_errors=True)
+    else:
+        artifact.unlink()
+    result["status"] = "ok"
+
+
+def main(adapter_cls: type) -> None:
+    """Entry point of a runner: ``python run_<framework>.py CONFIG.json``."""
+    config = json.loads(Path(sys.argv[1]).read_text())
+    result: dict[str, Any] = {"status": "error"}
+    try:
+        _run(adapter_cls, config, result)
+    except BaseException as exc:  # noqa: BLE001 -- every failure becomes a result line
+        result["error"] = f"{type(exc).__name__}: {exc}"[:500]
+        result["traceback"] = traceback.format_exc()[-4000:]
+    Path(config["result_path"]).write_text(json.dumps(result, default=str))
+    sys.exit(0 if result["status"] == "ok" else 1)

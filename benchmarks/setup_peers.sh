@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Build the peer environments for benchmarks/automl_vs_peers.py, OUTSIDE the repository.
+#
+#   benchmarks/setup_peers.sh            # both venvs
+#   benchmarks/setup_peers.sh flaml      # just one of: flaml autogluon
+#
+# Environment:
+#   JOGAK_PEERS_DIR  where the venvs go (default /work/peers); never inside the repo
+#   PEER_PYTHON      interpreter to build them with (default python3; AutoGluon needs 3.10-3.13)
+#
+# Each peer gets its own venv because the pins clash with jogak's (AutoGluon wants pandas < 2.4,
+# jogak runs on pandas 3). No peer is ever a dependency of jogak.
+#
+# No GPU stacks: `xgboost` proper and PyPI's torch pull nvidia-* wheels (GBs). We install
+# `xgboost-cpu` instead (it provides the same `xgboost` module) and the local CPU build of torch
+# (`torch==2.13.0+cpu`, found through pip's find-links). Every install is first resolved with
+# `pip install --dry-run --report`, and refused if the plan names an nvidia/CUDA package or any
+# torch other than the CPU build. Installed versions are written to <venv>/versions.txt.
+set -euo pipefail
+
+PEERS_DIR="${JOGAK_PEERS_DIR:-/work/peers}"
+PEER_PYTHON="${PEER_PYTHON:-python3}"
+FLAML_VERSION="2.7.0"
+AUTOGLUON_VERSION="1.6.3"
+TORCH_CPU="torch==2.13.0+cpu"
+
+log() { printf '[setup_peers %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+# pip warns once per package that the machine's extra local indexes lack it; that is noise.
+quiet_pip() { "$@" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2); }
+
+make_venv() {  # make_venv NAME -> echoes the venv's python
+    local venv="$PEERS_DIR/$1"
+    if [[ ! -x "$venv/bin/python" ]]; then
+        log "creating $venv with $("$PEER_PYTHON" --version 2>&1)"
+        "$PEER_PYTHON" -m venv "$venv"
+        "$venv/bin/python" -m pip install --quiet --upgrade pip
+    fi
+    echo "$venv/bin/python"
+}
+
+# guarded_install PYTHON CONSTRAINTS ARGS... : resolve, refuse GPU packages, then install.
+guarded_install() {
+    local python="$1" constraints="$2"
+    shift 2
+    local report
+    report="$(mktemp)"
+    quiet_pip "$python" -m pip install --quiet --dry-run --ignore-installed --report "$report" \
+        --constraint "$constraints" "$@"
+    "$python" - "$report" <<'PY'
+import json, re, sys
+plan = json.load(open(sys.argv[1]))["install"]
+names = {item["metadata"]["name"].lower(): item["metadata"]["version"] for item in plan}
+bad = sorted(n for n in names if re.match(r"(nvidia-|cuda-|cupy|triton$|xgboost$)", n))
+if "torch" in names and not names["torch"].endswith("+cpu"):
+    bad.append(f"torch {names['torch']} (not the CPU build)")
+if bad:
+    sys.exit(f"refusing to install GPU packages: {', '.join(bad)}")
+print(f"plan ok: {len(names)} distributions, no GPU packages", file=sys.stderr)
+PY
+    rm -f "$report"
+    quiet_pip nice -n 10 "$python" -m pip install --quiet --constraint "$constraints" "$@"
+}
+
+record_versions() {  # record_versions NAME
+    local venv="$PEERS_DIR/$1"
+    "$venv/bin/python" -m pip freeze --all > "$venv/versions.txt"
+    log "$1 ready: $(grep -i -E '^(flaml|autogluon.tabular|torch|lightgbm|xgboost-cpu|catboost|scikit-learn|pandas)==' "$venv/versions.txt" | tr '\n' ' ')"
+}
+
+setup_flaml() {
+    local python constraints
+    python="$(make_venv flaml)"
+    constraints="$PEERS_DIR/flaml/constraints.txt"
+    # flaml[automl] asks for `xgboost<3` (which pulls nvidia-nccl); install its other extras by
+    # hand and satisfy the xgboost module with xgboost-cpu in the same version range.
+    printf 'xgboost-cpu<3.0\n' > "$constraints"
+    guarded_install "$python" "$constraints" \
+        "flaml==$FLAML_VERSION" "lightgbm>=4.3" "xgboost-cpu<3.0" scipy pandas pyarrow \
+        scikit-learn psutil
+    record_versions flaml
+}
+
+setup_autogluon() {
+    local python constraints
+    python="$(make_venv autogluon)"
+    constraints="$PEERS_DIR/autogluon/constraints.txt"
+    printf '%s\n' "$TORCH_CPU" > "$constraints"
+    # torch first, from the local CPU wheel, so the extras below never resolve PyPI's CUDA build.
+    guarded_install "$python" "$constraints" "$TORCH_CPU"
+    # The model families that best_quality/medium_quality use on CPU: GBM, CAT, XGB (xgboost-cpu
+    # through AutoGluon's own extra), NN_TORCH and FASTAI (torch). RF/XT/KNN come with sklearn.
+    guarded_install "$python" "$constraints" \
+        "autogluon.tabular[lightgbm,catboost,xgboost,fastai]==$AUTOGLUON_VERSION" pyarrow psutil
+    record_versions autogluon
+}
+
+mkdir -p "$PEERS_DIR"
+case "$(realpath "$PEERS_DIR")" in
+    "$(realpath "$(dirname "$0")/..")"*) log "JOGAK_PEERS_DIR must be outside the repo"; exit 2 ;;
+esac
+
+targets=("$@")
+[[ ${#targets[@]} -eq 0 ]] && targets=(flaml autogluon)
+for target in "${targets[@]}"; do
+    start=$SECONDS
+    case "$target" in
+        flaml) setup_flaml ;;
+        autogluon) setup_autogluon ;;
+        *) log "unknown peer '$target' (expected flaml or autogluon)"; exit 2 ;;
+    esac
+    log "$target took $((SECONDS - start)) s"
+done

@@ -1,0 +1,8 @@
+"""The ``jogak`` command line: one module per command group, registered on one Typer app."""
+
+from __future__ import annotations
+
+from jogak.cli import _models, _quickstart  # noqa: F401  (registers the commands)
+from jogak.cli._app import app, main
+
+__all__ = ["app", "main"]

@@ -1,0 +1,185 @@
+"""``jogak train``, ``jogak predict`` and ``jogak evaluate``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from jogak.cli._app import app
+from jogak.cli._io import read_data, write_frame
+from jogak.errors import ConfigError, SchemaError, TargetError
+
+__all__ = ["evaluate", "predict", "train"]
+
+_err = Console(stderr=True)
+
+
+def _close(name: str, options: list[str]) -> str:
+    import difflib
+
+    match = difflib.get_close_matches(name, options, n=1)
+    return f" Did you mean {match[0]!r}?" if match else ""
+
+
+def _split_target(frame: pd.DataFrame, target: str) -> tuple[pd.DataFrame, pd.Series]:
+    if target not in frame.columns:
+        raise TargetError(f"Target column {target!r} is not in the data; columns are "
+                          f"{list(frame.columns)[:30]}.{_close(target, list(frame.columns))}")
+    return frame.drop(columns=[target]), frame[target]
+
+
+class _ProgressCallback:
+    """Shows trials done, elapsed time against the budget, and the best score so far."""
+
+    def __init__(self, progress: Progress, task_id: Any, metric: str, greater: bool) -> None:
+        self.progress, self.task_id, self.metric, self.greater = progress, task_id, metric, greater
+
+    def __call__(self, record: Any, search: Any) -> None:
+        best = search.best
+        shown = "—" if best is None else f"{(-best.loss if self.greater else best.loss):.5g}"
+        total = search.budget.seconds
+        completed = search.budget.elapsed if total else len(search.records)
+        self.progress.update(self.task_id, completed=completed,
+                             description=f"{len(search.records)} trials · best {self.metric} "
+                                         f"{shown} ({best.family if best else '—'})")
+
+
+@app.command()
+def train(
+    data: Annotated[str, typer.Argument(help="A data file or 'duckdb:SELECT ...'.")],
+    target: Annotated[str, typer.Option("--target", "-t", help="The column to predict.")],
+    task: Annotated[str, typer.Option(help="auto, regression, binary or multiclass.")] = "auto",
+    metric: Annotated[str | None, typer.Option(help="Metric to optimise (default per task).")] = None,
+    budget: Annotated[float, typer.Option(help="Wall-clock seconds for the search.")] = 60.0,
+    trials: Annotated[int | None, typer.Option(help="Number of trials (reproducible; "
+                                                    "overrides --budget).")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    time_column: Annotated[str | None, typer.Option(help="Time-ordered validation.")] = None,
+    group_column: Annotated[str | None, typer.Option(help="Grouped validation.")] = None,
+    exclude: Annotated[list[str] | None, typer.Option(help="Columns to leave out.")] = None,
+    models: Annotated[str | None, typer.Option(help="Comma-separated model families.")] = None,
+    log_target: Annotated[bool, typer.Option(help="Regression on log1p(target).")] = False,
+    out: Annotated[Path, typer.Option(help="Bundle folder to write.")] = Path("jogak-model"),
+    storage: Annotated[str | None, typer.Option(help="Optuna storage URL shared with "
+                                                     "'jogak worker'.")] = None,
+    study: Annotated[str | None, typer.Option(help="Study name in --storage.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+) -> None:
+    """Search models within the budget and write the best ensemble as a bundle."""
+    from jogak.data import Task, detect_task
+    from jogak.models import AutoMLClassifier, AutoMLRegressor, get_metric
+
+    if task not in {"auto", "regression", "binary", "multiclass"}:
+        raise ConfigError(f"--task must be auto, regression, binary or multiclass; got {task!r}.")
+    if (storage is None) != (study is None):
+        raise ConfigError("--storage and --study go together; give both or neither.")
+    frame = read_data(data)
+    X, y = _split_target(frame, target)
+    detected = detect_task(y)
+    chosen = detected if task == "auto" else Task(task)
+    if chosen is Task.BINARY and y.nunique(dropna=True) != 2:
+        raise TargetError(f"--task binary needs 2 classes in {target!r}, got {y.nunique()}.")
+    estimator_cls = AutoMLRegressor if chosen is Task.REGRESSION else AutoMLClassifier
+    metric_obj = get_metric(metric, chosen) if metric else None
+    common: dict[str, Any] = dict(
+        time_budget=budget, n_trials=trials, metric=metric, random_state=seed,
+        time_column=time_column, group_column=group_column, exclude_columns=tuple(exclude or ()),
+        include_models=tuple(models.split(",")) if models else None, storage=storage,
+        study_name=study)
+    if chosen is Task.REGRESSION:
+        common["log_target"] = log_target
+    estimator = estimator_cls(**common)
+    metric_name = metric_obj.name if metric_obj else ("rmse" if chosen is Task.REGRESSION else
+                                                       "roc_auc" if chosen is Task.BINARY
+                                                       else "log_loss")
+    greater = metric_obj.greater_is_better if metric_obj else metric_name == "roc_auc"
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                  console=_err, transient=False) as progress:
+        task_id = progress.add_task("starting", total=budget if trials is None else trials)
+        estimator.set_params(callbacks=(_ProgressCallback(progress, task_id, metric_name,
+                                                          greater),))
+        estimator.fit(X, y)
+    estimator.target_name_ = target
+    path = estimator.save(out, name=target)
+    summary = {"bundle": str(path), "task": estimator.task_.value, "metric": estimator.metric_,
+               "cv": {k: {"mean": m, "std": s} for k, (m, s) in estimator.cv_results_.items()},
+               "ensemble": estimator.ensemble_.weights, "time_used": estimator.time_used_,
+               "n_trials": len(estimator.history_)}
+    if as_json:
+        typer.echo(json.dumps(summary, default=float))
+        return
+    table = Table(title=f"leaderboard ({estimator.metric_}, {estimator.n_folds_}-fold CV)")
+    board = estimator.leaderboard_
+    for column in ("family", "source", estimator.metric_, f"{estimator.metric_}_std",
+                   "fit_seconds"):
+        table.add_column(column)
+    for _, row in board.head(10).iterrows():
+        table.add_row(*[f"{row[c]:.5g}" if isinstance(row[c], float) else str(row[c])
+                        for c in ("family", "source", estimator.metric_,
+                                  f"{estimator.metric_}_std", "fit_seconds")])
+    _err.print(table)
+    _err.print(f"model bundle written to [bold]{path}[/bold] "
+               f"({estimator.time_used_:.1f} s, {len(estimator.history_)} trials)")
+
+
+def _prediction_frame(model: Any, frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    if hasattr(model, "predict_proba"):
+        proba = model.predict_proba(frame)
+        out["prediction"] = model.classes_[np.argmax(proba, axis=1)]
+        for i, label in enumerate(model.classes_):
+            out[f"proba_{label}"] = proba[:, i]
+    else:
+        out["prediction"] = model.predict(frame)
+    return out
+
+
+@app.command()
+def predict(
+    model: Annotated[Path, typer.Argument(help="A model bundle folder.")],
+    data: Annotated[str, typer.Argument(help="A data file or 'duckdb:SELECT ...'.")],
+    out: Annotated[Path | None, typer.Option(help="Output file (.csv, .parquet, .jsonl); "
+                                                  "stdout CSV without it.")] = None,
+) -> None:
+    """Write the input rows, in order, with a prediction column (and proba_<class> columns)."""
+    from jogak.models import load_model
+
+    fitted = load_model(model)
+    frame = read_data(data)
+    write_frame(_prediction_frame(fitted, frame), out)
+    if out is not None:
+        _err.print(f"{len(frame)} predictions written to {out}")
+
+
+@app.command()
+def evaluate(
+    model: Annotated[Path, typer.Argument(help="A model bundle folder.")],
+    data: Annotated[str, typer.Argument(help="A data file or 'duckdb:SELECT ...'.")],
+    target: Annotated[str, typer.Option("--target", "-t", help="The true target column.")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """Score a model on labelled data with every metric of its task."""
+    from jogak.models import evaluate_model, load_model
+
+    fitted = load_model(model)
+    X, y = _split_target(read_data(data), target)
+    if y.isna().all():
+        raise SchemaError(f"Target column {target!r} has no values to evaluate against.")
+    scores = evaluate_model(fitted, X, y)
+    if as_json:
+        typer.echo(json.dumps(scores))
+        return
+    table = Table(title=f"{model} on {data} ({scores['n_rows']} rows)")
+    table.add_column("metric")
+    table.add_column("value")
+    for name, value in scores["metrics"].items():
+        table.add_row(name, f"{value:.6g}")
+    Console().print(table)

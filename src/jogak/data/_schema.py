@@ -1,0 +1,536 @@
+"""The feature schema a model was trained on, and its checks on data arriving at prediction time.
+
+Everything a check needs (dtype kind, category sets, ranges) is computed once, when the schema is
+learned or read back, so that validating the one-row frames of the serving hot path stays cheap.
+Offending values are quoted only in the messages of errors, which go back to the caller who sent
+them; warnings carry counts only, so they can be logged without leaking personal data.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from jogak.data._roles import ColumnRole, ColumnRoles
+from jogak.data._schema_values import (
+    BAD,
+    ColumnKind,
+    bad_examples,
+    check_datetime_format,
+    coerce_column,
+    coerce_scalar,
+    column_kind,
+    finalize_column,
+    frame_from_records,
+    json_scalar,
+    scalar_matches_format,
+)
+from jogak.errors import ConfigError, SchemaError
+
+__all__ = [
+    "ColumnSchema",
+    "FeatureSchema",
+    "RecordValidationResult",
+    "SchemaIssue",
+    "SchemaValidationError",
+    "ValidationResult",
+]
+
+SCHEMA_FORMAT_VERSION = 1
+MAX_CATEGORIES = 1000
+_N_LISTED = 20
+
+IssueRule = Literal[
+    "missing_column", "extra_column", "dtype", "datetime_format", "unseen_category", "out_of_range"
+]
+Severity = Literal["error", "warning"]
+UnknownCategories = Literal["allow", "strict"]
+ExtraColumns = Literal["drop", "error"]
+_CATEGORY_ROLES = {ColumnRole.BOOLEAN, ColumnRole.CATEGORICAL_LOW, ColumnRole.CATEGORICAL_HIGH}
+
+
+@dataclass(frozen=True)
+class SchemaIssue:
+    """One finding of a validation: which column, which rule, how many values, what it means.
+
+    ``severity="error"`` issues are raised (their messages may quote up to 3 offending values);
+    ``"warning"`` issues are returned and carry counts only.
+    """
+
+    column: str
+    rule: IssueRule
+    count: int
+    message: str
+    severity: Severity = "warning"
+
+
+class SchemaValidationError(SchemaError):
+    """Input data breaks a :class:`FeatureSchema`; ``issues`` lists every finding, errors first."""
+
+    def __init__(self, message: str, issues: Sequence[SchemaIssue]) -> None:
+        super().__init__(message)
+        self.issues = tuple(sorted(issues, key=lambda issue: issue.severity != "error"))
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """A validated frame (schema columns, training order and dtypes) and the warnings found."""
+
+    frame: pd.DataFrame
+    issues: tuple[SchemaIssue, ...]
+
+
+@dataclass(frozen=True)
+class RecordValidationResult:
+    """A validated record (schema columns, training order) and the warnings found."""
+
+    record: dict[str, Any]
+    issues: tuple[SchemaIssue, ...]
+    schema: FeatureSchema = field(repr=False, compare=False)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The record as a one-row frame with the training dtypes."""
+        return frame_from_records(self.schema.columns, [self.record])
+
+
+@dataclass(frozen=True)
+class ColumnSchema:
+    """What the model saw of one feature column during training.
+
+    ``categories`` holds the levels seen (for boolean and categorical roles and boolean dtypes):
+    the declared categories of a pandas ``category`` column, else the ``MAX_CATEGORIES`` most
+    frequent values; ``categories_truncated`` says the cap was hit (unseen values are then not
+    flagged). ``minimum``/``maximum`` are the range of numeric columns, NaN ignored.
+    """
+
+    name: str
+    dtype: str
+    role: ColumnRole
+    missing_share: float
+    n_distinct: int
+    categories: tuple[Any, ...] | None = None
+    categories_truncated: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    datetime_format: str | None = None
+    kind: ColumnKind = field(init=False, repr=False, compare=False)
+    pandas_dtype: Any = field(init=False, repr=False, compare=False)
+    category_set: frozenset[Any] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        try:
+            dtype = pd.api.types.pandas_dtype(self.dtype)
+        except TypeError as exc:
+            raise SchemaError(
+                f"Column {self.name!r} has dtype {self.dtype!r}, which pandas does not know. "
+                "Hint: the schema was written by another pandas version; retrain the model."
+            ) from exc
+        if isinstance(dtype, pd.CategoricalDtype) and self.categories is not None \
+                and not self.categories_truncated:
+            dtype = pd.CategoricalDtype(list(self.categories))
+        checked = self.categories is not None and not self.categories_truncated
+        object.__setattr__(self, "pandas_dtype", dtype)
+        object.__setattr__(self, "kind", column_kind(dtype))
+        object.__setattr__(self, "category_set", frozenset(self.categories) if checked else None)
+
+    @property
+    def is_integer(self) -> bool:
+        """Whether the training dtype is an integer dtype."""
+        return bool(pd.api.types.is_integer_dtype(self.pandas_dtype))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "name": self.name, "dtype": self.dtype, "role": self.role.value,
+            "missing_share": self.missing_share, "n_distinct": self.n_distinct,
+            "categories": None if self.categories is None else list(self.categories),
+            "categories_truncated": self.categories_truncated,
+            "minimum": self.minimum, "maximum": self.maximum,
+            "datetime_format": self.datetime_format,
+        }
+
+
+@dataclass(frozen=True)
+class FeatureSchema:
+    """The feature columns a model was trained on: names, order, dtypes, roles, values seen.
+
+    Learn it with :meth:`from_frame`; store it with :meth:`to_dict` (JSON-ready) and read it back
+    with :meth:`from_dict`; check prediction data with :meth:`validate` (frames) or
+    :meth:`validate_record` (one dict, no frame built).
+
+    Parameters
+    ----------
+    columns : tuple of ColumnSchema
+        The feature columns in training order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from jogak.data import ColumnInfo, ColumnRole, ColumnRoles
+    >>> train = pd.DataFrame({"age": [30, 41], "plan": ["basic", "pro"]})
+    >>> roles = ColumnRoles(info={
+    ...     "age": ColumnInfo("age", ColumnRole.NUMERIC, "int64", 2, 0.0),
+    ...     "plan": ColumnInfo("plan", ColumnRole.CATEGORICAL_LOW, "str", 2, 0.0)})
+    >>> schema = FeatureSchema.from_frame(train, roles)
+    >>> result = schema.validate(pd.DataFrame({"plan": ["vip"], "age": ["52"]}))
+    >>> result.frame.dtypes.astype(str).to_dict()
+    {'age': 'int64', 'plan': 'str'}
+    >>> [(issue.column, issue.rule) for issue in result.issues]
+    [('age', 'out_of_range'), ('plan', 'unseen_category')]
+    """
+
+    columns: tuple[ColumnSchema, ...]
+    _by_name: dict[str, ColumnSchema] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_name = {column.name: column for column in self.columns}
+        if len(by_name) != len(self.columns):
+            raise SchemaError("A feature schema cannot hold the same column name twice.")
+        object.__setattr__(self, "_by_name", by_name)
+
+    @property
+    def names(self) -> list[str]:
+        """Column names in training order."""
+        return list(self._by_name)
+
+    def __getitem__(self, name: str) -> ColumnSchema:
+        return self._by_name[name]
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, roles: ColumnRoles, *,
+                   columns: Sequence[str] | None = None,
+                   max_categories: int = MAX_CATEGORIES) -> FeatureSchema:
+        """Learn the schema of ``columns`` (default: ``roles.features``) from a training frame.
+
+        Parameters
+        ----------
+        frame : pandas.DataFrame
+            The training features (other columns are ignored).
+        roles : ColumnRoles
+            The role of every column in ``columns``.
+        columns : sequence of str, optional
+            The columns the model consumes, in order. Default: ``roles.features``.
+        max_categories : int, default=1000
+            At most this many categories are kept per column, most frequent first.
+
+        Returns
+        -------
+        FeatureSchema
+
+        Raises
+        ------
+        SchemaError
+            If the frame is empty, or a column is absent from the frame or from ``roles``.
+        """
+        if not isinstance(frame, pd.DataFrame):
+            raise SchemaError(f"Expected a pandas DataFrame, got {type(frame).__name__}.")
+        if max_categories < 1:
+            raise ConfigError(f"max_categories must be >= 1, got {max_categories!r}.")
+        names = list(roles.features if columns is None else columns)
+        absent = [name for name in names if name not in frame.columns]
+        no_role = [name for name in names if name not in roles]
+        if absent or no_role:
+            raise SchemaError(
+                f"Cannot learn a feature schema: columns {absent} are not in the frame and "
+                f"{no_role} have no role. Hint: pass the training frame and the roles inferred "
+                "from it."
+            )
+        if len(frame) == 0:
+            raise SchemaError("Cannot learn a feature schema from an empty frame (0 rows).")
+        if frame.columns.duplicated().any():
+            duplicated = sorted(set(frame.columns[frame.columns.duplicated()]), key=str)
+            raise SchemaError(f"Column names must be unique; repeated: {duplicated}.")
+        return cls(tuple(_learn_column(frame[name], roles, max_categories) for name in names))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, read back by :meth:`from_dict`."""
+        return {"format_version": SCHEMA_FORMAT_VERSION,
+                "columns": [column.to_dict() for column in self.columns]}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> FeatureSchema:
+        """Read a schema written by :meth:`to_dict`.
+
+        Raises
+        ------
+        SchemaError
+            If the dict is malformed or was written by a newer jogak.
+        """
+        try:
+            version = data["format_version"]
+            if version > SCHEMA_FORMAT_VERSION:
+                raise SchemaError(
+                    f"The feature schema has format version {version}; this jogak reads up to "
+                    f"{SCHEMA_FORMAT_VERSION}. Hint: upgrade jogak."
+                )
+            columns = tuple(
+                ColumnSchema(
+                    name=item["name"], dtype=item["dtype"], role=ColumnRole(item["role"]),
+                    missing_share=float(item["missing_share"]),
+                    n_distinct=int(item["n_distinct"]),
+                    categories=None if item["categories"] is None else tuple(item["categories"]),
+                    categories_truncated=bool(item["categories_truncated"]),
+                    minimum=item["minimum"], maximum=item["maximum"],
+                    datetime_format=item["datetime_format"],
+                )
+                for item in data["columns"]
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, SchemaError):
+                raise
+            raise SchemaError(
+                f"The feature schema dict is malformed ({type(exc).__name__}: {exc}). "
+                "Hint: it must come from FeatureSchema.to_dict(); retrain to rewrite it."
+            ) from exc
+        return cls(columns)
+
+    def fingerprint(self) -> str:
+        """sha256 of the canonical JSON form: equal schemas have equal fingerprints."""
+        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"),
+                          ensure_ascii=False, default=str)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def validate(self, frame: pd.DataFrame, *, unknown_categories: UnknownCategories = "allow",
+                 extra_columns: ExtraColumns = "drop") -> ValidationResult:
+        """Check prediction data and return it in the training columns, order and dtypes.
+
+        Rules: a missing column is an error; an extra column is dropped (a warning) or, with
+        ``extra_columns="error"``, an error; a value that cannot be read as the training dtype
+        (e.g. ``"abc"`` in a numeric column) or in the training date format is an error; a
+        category not seen in training is a warning, or an error with
+        ``unknown_categories="strict"``; numbers outside the training range are warnings.
+        Missing values are always accepted. Text columns receive non-text values as text.
+        A pandas ``category`` column keeps its training categories, so unseen values become
+        missing, as in pandas; a boolean column with missing values becomes ``object``.
+
+        Parameters
+        ----------
+        frame : pandas.DataFrame
+            Rows to check. Row order and index are kept.
+        unknown_categories : {"allow", "strict"}, default="allow"
+        extra_columns : {"drop", "error"}, default="drop"
+
+        Returns
+        -------
+        ValidationResult
+            The checked frame and the warnings.
+
+        Raises
+        ------
+        SchemaValidationError
+            Listing every error (and warning) found; error messages quote up to 3 bad values.
+        """
+        _check_options(unknown_categories, extra_columns)
+        if not isinstance(frame, pd.DataFrame):
+            raise SchemaError(f"Expected a pandas DataFrame, got {type(frame).__name__}.")
+        if frame.columns.duplicated().any():
+            duplicated = sorted(set(frame.columns[frame.columns.duplicated()]), key=str)
+            raise SchemaError(f"Column names must be unique; repeated: {duplicated}.")
+        issues = self._column_issues(list(frame.columns), len(frame), extra_columns)
+        out: dict[str, pd.Series] = {}
+        for column in self.columns:
+            if column.name in frame.columns:
+                values, column_issues = _check_column(column, frame[column.name],
+                                                      unknown_categories)
+                issues.extend(column_issues)
+                out[column.name] = values
+        _raise_if_errors(issues, list(frame.columns))
+        return ValidationResult(pd.DataFrame(out, index=frame.index), tuple(issues))
+
+    def validate_record(self, record: Mapping[str, Any], *,
+                        unknown_categories: UnknownCategories = "allow",
+                        extra_columns: ExtraColumns = "drop") -> RecordValidationResult:
+        """Check one record (e.g. a JSON object) without building a frame.
+
+        Same rules and messages as :meth:`validate`; ``result.to_frame()`` equals
+        ``validate(pd.DataFrame([record])).frame``. Missing values come back as ``None``.
+
+        Raises
+        ------
+        SchemaValidationError
+            As :meth:`validate`.
+        """
+        _check_options(unknown_categories, extra_columns)
+        if not isinstance(record, Mapping):
+            raise SchemaError(f"Expected a mapping column -> value, got {type(record).__name__}.")
+        issues = self._column_issues(list(record), 1, extra_columns)
+        out: dict[str, Any] = {}
+        for column in self.columns:
+            if column.name in record:
+                value, column_issues = _check_scalar(column, record[column.name],
+                                                     unknown_categories)
+                issues.extend(column_issues)
+                out[column.name] = value
+        _raise_if_errors(issues, list(record))
+        return RecordValidationResult(out, tuple(issues), self)
+
+    def _column_issues(self, received: list[Any], n_rows: int,
+                       extra_columns: ExtraColumns) -> list[SchemaIssue]:
+        present = set(received)
+        extras = [name for name in received if name not in self._by_name]
+        issues = []
+        for name in self._by_name:
+            if name not in present:
+                issues.append(SchemaIssue(name, "missing_column", n_rows,
+                                          f"Column {name!r} is missing{_close_match(name, extras)}.",
+                                          "error"))
+        severity: Severity = "error" if extra_columns == "error" else "warning"
+        action = "is not a model feature" if severity == "error" else "was dropped"
+        for name in extras:
+            issues.append(SchemaIssue(str(name), "extra_column", n_rows,
+                                      f"Column {str(name)!r} {action}.", severity))
+        return issues
+
+
+def _learn_column(series: pd.Series, roles: ColumnRoles, max_categories: int) -> ColumnSchema:
+    name = series.name
+    role = roles[name]
+    kind = column_kind(series.dtype)
+    categories: tuple[Any, ...] | None = None
+    truncated = False
+    counts = series.value_counts(dropna=True, sort=True)
+    if role in _CATEGORY_ROLES or kind == "boolean":
+        if isinstance(series.dtype, pd.CategoricalDtype) and \
+                len(series.dtype.categories) <= max_categories:
+            levels = list(series.dtype.categories)
+        else:
+            levels = list(counts.index[:max_categories])
+            truncated = len(counts) > max_categories
+        categories = tuple(json_scalar(level) for level in levels)
+    minimum = maximum = None
+    if kind == "numeric":
+        values = series.to_numpy(dtype="float64", na_value=np.nan)
+        if not np.isnan(values).all():
+            minimum, maximum = float(np.nanmin(values)), float(np.nanmax(values))
+    info = roles.info.get(name)
+    return ColumnSchema(
+        name=name, dtype=str(series.dtype), role=role,
+        missing_share=float(series.isna().mean()), n_distinct=int(len(counts)),
+        categories=categories, categories_truncated=truncated,
+        minimum=minimum, maximum=maximum,
+        datetime_format=None if info is None else info.datetime_format,
+    )
+
+
+def _check_column(column: ColumnSchema, series: pd.Series,
+                  unknown_categories: UnknownCategories) -> tuple[pd.Series, list[SchemaIssue]]:
+    issues = []
+    values, bad = coerce_column(column, series)
+    if bad is not None and bad.any():
+        issues.append(_dtype_issue(column, int(bad.sum()), bad_examples(series[bad])))
+        return series, issues
+    if column.datetime_format is not None and column.kind != "datetime":
+        bad = check_datetime_format(values, column.datetime_format)
+        if bad.any():
+            issues.append(_format_issue(column, int(bad.sum()), bad_examples(values[bad])))
+    if column.category_set is not None:
+        unseen = values.notna().to_numpy() & ~values.isin(column.categories).to_numpy()
+        if unseen.any():
+            issues.append(_unseen_issue(column, int(unseen.sum()),
+                                        bad_examples(values[unseen]), unknown_categories))
+    if column.minimum is not None and column.maximum is not None:
+        numbers = values.to_numpy(dtype="float64", na_value=np.nan)
+        outside = int(np.count_nonzero((numbers < column.minimum) | (numbers > column.maximum)))
+        if outside:
+            issues.append(_range_issue(column, outside))
+    return finalize_column(column, values), issues
+
+
+def _check_scalar(column: ColumnSchema, raw: Any,
+                  unknown_categories: UnknownCategories) -> tuple[Any, list[SchemaIssue]]:
+    value = coerce_scalar(column, raw)
+    if value is BAD:
+        return raw, [_dtype_issue(column, 1, bad_examples(pd.Series([raw], dtype=object)))]
+    if value is None:
+        return None, []
+    issues = []
+    if column.datetime_format is not None and column.kind != "datetime" \
+            and not scalar_matches_format(value, column.datetime_format):
+        issues.append(_format_issue(column, 1, [repr(value)]))
+    if column.category_set is not None:
+        try:
+            known = value in column.category_set
+        except TypeError:
+            known = False
+        if not known:
+            issues.append(_unseen_issue(column, 1, [repr(value)], unknown_categories))
+    if column.minimum is not None and column.maximum is not None \
+            and not column.minimum <= value <= column.maximum:
+        issues.append(_range_issue(column, 1))
+    return value, issues
+
+
+def _dtype_issue(column: ColumnSchema, count: int, examples: list[str]) -> SchemaIssue:
+    expected = {"numeric": "numbers", "boolean": "true/false values", "datetime": "dates"}
+    return SchemaIssue(
+        column.name, "dtype", count,
+        f"Column {column.name!r}: {count} value(s) cannot be read as "
+        f"{expected.get(column.kind, column.dtype)} (training dtype {column.dtype}), "
+        f"e.g. {', '.join(examples)}.", "error")
+
+
+def _format_issue(column: ColumnSchema, count: int, examples: list[str]) -> SchemaIssue:
+    return SchemaIssue(
+        column.name, "datetime_format", count,
+        f"Column {column.name!r}: {count} value(s) are not dates in the training format "
+        f"{column.datetime_format!r}, e.g. {', '.join(examples)}.", "error")
+
+
+def _unseen_issue(column: ColumnSchema, count: int, examples: list[str],
+                  unknown_categories: UnknownCategories) -> SchemaIssue:
+    if unknown_categories == "strict":
+        return SchemaIssue(
+            column.name, "unseen_category", count,
+            f"Column {column.name!r}: {count} value(s) were never seen in training, e.g. "
+            f"{', '.join(examples)}; unknown_categories='strict' refuses them.", "error")
+    return SchemaIssue(column.name, "unseen_category", count,
+                       f"Column {column.name!r}: {count} value(s) were never seen in training.")
+
+
+def _range_issue(column: ColumnSchema, count: int) -> SchemaIssue:
+    return SchemaIssue(
+        column.name, "out_of_range", count,
+        f"Column {column.name!r}: {count} value(s) lie outside the training range "
+        f"[{column.minimum:g}, {column.maximum:g}].")
+
+
+def _close_match(name: str, candidates: list[Any]) -> str:
+    texts = [str(candidate) for candidate in candidates]
+    folded = {text.casefold().replace(" ", "").replace("_", ""): text for text in texts}
+    key = str(name).casefold().replace(" ", "").replace("_", "")
+    match = [folded[key]] if key in folded else \
+        difflib.get_close_matches(str(name), texts, n=1, cutoff=0.6)
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+def _raise_if_errors(issues: list[SchemaIssue], received: list[Any]) -> None:
+    errors = [issue for issue in issues if issue.severity == "error"]
+    if not errors:
+        return
+    message = "Input does not match the model's feature schema: " + " ".join(
+        f"[{issue.rule}] {issue.message}" for issue in errors)
+    if any(issue.rule == "missing_column" for issue in errors):
+        listed = ", ".join(repr(str(name)) for name in received[:_N_LISTED])
+        more = f" and {len(received) - _N_LISTED} more" if len(received) > _N_LISTED else ""
+        message += (f" Received {len(received)} column(s): {listed or 'none'}{more}. Hint: send "
+                    "every training column (values may be missing).")
+    elif any(issue.rule == "extra_column" for issue in errors):
+        message += " Hint: remove the extra columns, or validate with extra_columns='drop'."
+    else:
+        message += " Hint: fix or remove these values, or send them as missing."
+    raise SchemaValidationError(message, issues)
+
+
+def _check_options(unknown_categories: str, extra_columns: str) -> None:
+    if unknown_categories not in ("allow", "strict"):
+        raise ConfigError(f"unknown_categories must be 'allow' or 'strict', "
+                          f"got {unknown_categories!r}.")
+    if extra_columns not in ("drop", "error"):
+        raise ConfigError(f"extra_columns must be 'drop' or 'error', got {extra_columns!r}.")

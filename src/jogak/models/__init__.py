@@ -1,0 +1,1 @@
+"""Model catalog, validation, metrics, AutoML search and ensembles, and model bundles."""

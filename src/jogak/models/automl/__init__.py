@@ -1,0 +1,1 @@
+"""Budgeted AutoML: search (Optuna), greedy ensembles and stacking, the estimators."""

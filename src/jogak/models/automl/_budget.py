@@ -1,0 +1,63 @@
+"""The wall-clock budget of a search: a deadline, reserves, and cost estimates per family."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+__all__ = ["Budget"]
+
+
+@dataclass
+class Budget:
+    """Tracks time against ``seconds`` (``None``: no time limit, ``n_trials`` bounds the search).
+
+    ``final_share`` of the budget is kept back for ensembling and the final refit, so that the
+    whole fit ends within the budget. Trials are started only when their estimated cost fits.
+    """
+
+    seconds: float | None
+    final_share: float = 0.15
+    clock: object = time.perf_counter
+    started: float = field(default=0.0)
+    _fold_seconds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+
+    def __post_init__(self) -> None:
+        self.started = self._now()
+
+    def _now(self) -> float:
+        return float(self.clock())  # type: ignore[operator]
+
+    @property
+    def elapsed(self) -> float:
+        return self._now() - self.started
+
+    @property
+    def remaining(self) -> float:
+        """Seconds left in the whole budget (infinite without a limit)."""
+        if self.seconds is None:
+            return float("inf")
+        return self.seconds - self.elapsed
+
+    @property
+    def search_remaining(self) -> float:
+        """Seconds left for the search itself, after the final reserve."""
+        if self.seconds is None:
+            return float("inf")
+        return self.seconds * (1.0 - self.final_share) - self.elapsed
+
+    def record_fold(self, family: str, seconds: float) -> None:
+        self._fold_seconds[family].append(seconds)
+
+    def fold_estimate(self, family: str, relative_cost: float) -> float:
+        """Expected seconds of one fold of ``family``: its own median, else scaled from others."""
+        own = self._fold_seconds.get(family)
+        if own:
+            return float(sorted(own)[len(own) // 2])
+        others = [min(v) for v in self._fold_seconds.values() if v]
+        return min(others) * max(relative_cost, 1.0) if others else 0.0
+
+    def fits(self, family: str, relative_cost: float, n_folds: int) -> bool:
+        """Whether a trial of ``family`` over ``n_folds`` is expected to end within the search."""
+        return self.fold_estimate(family, relative_cost) * n_folds <= self.search_remaining

@@ -1,0 +1,344 @@
+"""AutoMLRegressor and AutoMLClassifier: a table and a target in, the best model the budget allows out."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.utils.validation import check_is_fitted
+
+from jogak.data import ColumnRole, ColumnRoles, Task, coerce_frame, infer_roles
+from jogak.data._schema import FeatureSchema
+from jogak.errors import ConfigError, SchemaError, TargetError
+from jogak.models._metrics import Metric, default_metric, get_metric
+from jogak.models._validation import CVScheme, make_splits
+from jogak.models.automl._budget import Budget
+from jogak.models.automl._finalize import finalize
+from jogak.models.automl._folds import FoldCache
+from jogak.models.automl._predictor import EnsemblePredictor
+from jogak.models.automl._search import Search, SearchSettings
+from jogak.models.automl._trial import TrialRecord
+from jogak.models.catalog import available_specs
+
+__all__ = ["AutoMLClassifier", "AutoMLRegressor"]
+
+TrialCallback = Callable[[TrialRecord, Search], None]
+
+
+def _as_frame(X: Any) -> pd.DataFrame:
+    if isinstance(X, pd.DataFrame):
+        frame = X
+    else:
+        array = np.asarray(X)
+        if array.ndim != 2:
+            raise SchemaError(f"X must be 2-dimensional (rows × columns), got shape {array.shape}. "
+                              "Hint: reshape a single row with .reshape(1, -1).")
+        frame = pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])])
+    if frame.columns.duplicated().any():
+        duplicated = sorted(map(str, frame.columns[frame.columns.duplicated()]))
+        raise SchemaError(f"Column names must be unique; duplicated: {duplicated}.")
+    frame = frame.copy()
+    frame.columns = [str(c) for c in frame.columns]
+    return frame
+
+
+class _AutoMLBase(BaseEstimator):
+    """Shared parameters and fitting of the AutoML estimators (see the subclasses)."""
+
+    _task_kind: str = ""
+
+    def __init__(self, *, time_budget: float | None = 60.0, n_trials: int | None = None,
+                 metric: str | None = None, cv: int = 5, n_repeats: int = 1,
+                 cv_kind: str = "auto", time_column: str | None = None,
+                 group_column: str | None = None, exclude_columns: Sequence[str] = (),
+                 include_models: Sequence[str] | None = None,
+                 exclude_models: Sequence[str] = (), ensemble: bool = True,
+                 stacking: bool = True, refit: bool = True, log_target: bool = False,
+                 class_weight: str | None = None, storage: str | None = None,
+                 study_name: str | None = None, random_state: int = 0, n_jobs: int = 2,
+                 callbacks: Sequence[TrialCallback] = ()) -> None:
+        self.time_budget = time_budget
+        self.n_trials = n_trials
+        self.metric = metric
+        self.cv = cv
+        self.n_repeats = n_repeats
+        self.cv_kind = cv_kind
+        self.time_column = time_column
+        self.group_column = group_column
+        self.exclude_columns = exclude_columns
+        self.include_models = include_models
+        self.exclude_models = exclude_models
+        self.ensemble = ensemble
+        self.stacking = stacking
+        self.refit = refit
+        self.log_target = log_target
+        self.class_weight = class_weight
+        self.storage = storage
+        self.study_name = study_name
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.callbacks = callbacks
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.string = True
+        tags.input_tags.categorical = True
+        tags.non_deterministic = False
+        return tags
+
+    # -- checks --------------------------------------------------------------------------------
+    def _check_params(self) -> None:
+        if self.time_budget is not None and not self.time_budget > 0:
+            raise ConfigError(f"time_budget must be a positive number of seconds or None, "
+                              f"got {self.time_budget!r}.")
+        if self.n_trials is not None and int(self.n_trials) < 1:
+            raise ConfigError(f"n_trials must be >= 1 or None, got {self.n_trials!r}.")
+        if self.time_budget is None and self.n_trials is None:
+            raise ConfigError("Give a time_budget (seconds) or n_trials; both are None.")
+        if self.class_weight not in (None, "balanced"):
+            raise ConfigError(f"class_weight must be None or 'balanced', got {self.class_weight!r}.")
+        if self.n_jobs < 1:
+            raise ConfigError(f"n_jobs must be >= 1, got {self.n_jobs}.")
+
+    def _prepare_target(self, y: Any, n_rows: int) -> tuple[np.ndarray, Task, np.ndarray]:
+        raise NotImplementedError  # each subclass encodes its own target
+
+    # -- fit -----------------------------------------------------------------------------------
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> _AutoMLBase:
+        """Search models within the budget, ensemble the best, and fit them on all rows.
+
+        Parameters
+        ----------
+        X : DataFrame or array of shape (n_rows, n_columns)
+            Raw features: strings, numbers, dates, text and missing values are all fine.
+        y : array-like of shape (n_rows,)
+            The target. Rows where it is missing are dropped (counted in ``n_dropped_rows_``).
+        sample_weight : array-like of shape (n_rows,), optional
+            Row weights, used by learners that take them and by the metrics.
+
+        Returns
+        -------
+        self
+        """
+        started = time.perf_counter()
+        self._check_params()
+        frame = _as_frame(X)
+        if len(frame) == 0:
+            raise SchemaError("X has 0 rows; fitting needs at least 4 rows.")
+        target = pd.Series(np.asarray(y, dtype=object) if not isinstance(y, pd.Series)
+                           else y.to_numpy(), index=frame.index)
+        if len(target) != len(frame):
+            raise SchemaError(f"X has {len(frame)} rows but y has {len(target)}.")
+        keep = target.notna().to_numpy()
+        self.n_dropped_rows_ = int((~keep).sum())
+        frame, target = frame.loc[keep], target.loc[keep]
+        weights = None if sample_weight is None else np.asarray(sample_weight, float)[keep]
+        if len(frame) < 4:
+            raise SchemaError(f"Fitting needs at least 4 rows with a target, got {len(frame)} "
+                              f"sample(s). Hint: add data.")
+        y_encoded, task, base_weights = self._prepare_target(target, len(frame))
+        if base_weights is not None:
+            weights = base_weights if weights is None else weights * base_weights
+        metric = get_metric(self.metric, task) if self.metric else default_metric(task)
+        roles = self._infer_roles(frame, target, task)
+        frame = coerce_frame(frame, roles)
+        features = roles.features
+        if not features:
+            raise SchemaError("No usable feature column: every column is an identifier, a "
+                              f"constant or excluded. Roles: { {k: v.value for k, v in roles.items()} }.")
+        self.task_ = task
+        self.metric_ = metric.name
+        self.roles_ = roles
+        self.feature_names_in_ = np.asarray(list(frame.columns), dtype=object)
+        self.n_features_in_ = len(self.feature_names_in_)
+        self.schema_ = FeatureSchema.from_frame(frame[features], roles)
+        times = frame[self.time_column].to_numpy() if self.time_column else None
+        groups = frame[self.group_column].to_numpy() if self.group_column else None
+        scheme = CVScheme(kind=self.cv_kind, n_splits=self.cv, n_repeats=self.n_repeats,  # type: ignore[arg-type]
+                          random_state=self.random_state)
+        splits = make_splits(scheme, task=task, y=y_encoded, groups=groups, time=times)
+        # with n_trials the clock must not change the result, so time is not limited
+        budget = Budget(None if self.n_trials is not None else self.time_budget)
+        budget.started = started
+        cache = FoldCache(frame[features].reset_index(drop=True), y_encoded, roles, splits)
+        specs = available_specs(task, include=self.include_models, exclude=self.exclude_models)
+        if not specs:
+            raise ConfigError(f"No model family left for a {task.value} task with "
+                              f"include_models={self.include_models!r} and "
+                              f"exclude_models={self.exclude_models!r}.")
+        settings = SearchSettings(task=task, metric=metric, n_classes=self._n_classes(),
+                                  n_trials=self.n_trials, random_state=self.random_state,
+                                  n_jobs=self.n_jobs, storage=self.storage,
+                                  study_name=self.study_name)
+        search = Search(cache, specs, settings, budget, sample_weight=weights,
+                        callbacks=self.callbacks)
+        records = search.run()
+        if not any(r.status == "complete" for r in records):
+            failures = "; ".join(f"{r.family}: {r.message}" for r in records[:5])
+            raise ConfigError(f"No model could be fitted on this data. First failures: {failures}")
+        final = finalize(records, {s.name: s for s in specs}, cache, task=task, metric=metric,
+                         n_classes=self._n_classes(), budget=budget, sample_weight=weights,
+                         ensemble=self.ensemble, stacking=self.stacking, refit=self.refit,
+                         random_state=self.random_state, n_jobs=self.n_jobs)
+        self.ensemble_: EnsemblePredictor = final.predictor
+        self.ensemble_kind_ = final.kind
+        self.cv_results_ = final.cv
+        self.history_ = [r.to_row(metric) for r in records]
+        self.leaderboard_ = self._leaderboard(records, metric, final)
+        self.n_folds_ = len(splits)
+        self.time_used_ = time.perf_counter() - started
+        return self
+
+    def _n_classes(self) -> int:
+        return 0
+
+    def _infer_roles(self, frame: pd.DataFrame, target: pd.Series, task: Task) -> ColumnRoles:
+        name = "__jogak_target__"
+        while name in frame.columns:
+            name += "_"
+        with_target = frame.assign(**{name: target.to_numpy()})
+        roles = infer_roles(with_target, target=name)
+        info = {k: v for k, v in roles.info.items() if k != name}
+        roles = ColumnRoles(info=info, target=None)
+        excluded = list(self.exclude_columns)
+        excluded += [c for c in (self.time_column, self.group_column) if c]
+        for column in excluded:
+            if column not in roles.info:
+                raise SchemaError(f"Column {column!r} is not in the data; columns are "
+                                  f"{list(roles.info)}.")
+            roles = roles.with_role(column, ColumnRole.IDENTIFIER)
+        return roles
+
+    def _leaderboard(self, records: list[TrialRecord], metric: Metric, final: Any) -> pd.DataFrame:
+        rows = [r.to_row(metric) for r in records if r.status == "complete"]
+        board = pd.DataFrame(rows)
+        ensemble_row: dict[str, Any] = {"trial": -1, "family": f"ensemble ({final.kind})",
+                                        "source": "ensemble", "status": "complete"}
+        for name, (mean, std) in final.cv.items():
+            key = name if name == metric.name else f"cv_{name}"
+            ensemble_row[key] = mean
+            ensemble_row[f"{key}_std"] = std
+        board = pd.concat([pd.DataFrame([ensemble_row]), board], ignore_index=True)
+        ascending = not metric.greater_is_better
+        return board.sort_values(metric.name, ascending=ascending, kind="stable",
+                                 ignore_index=True)
+
+    # -- predict -------------------------------------------------------------------------------
+    def _validated(self, X: Any) -> pd.DataFrame:
+        check_is_fitted(self, "ensemble_")
+        frame = _as_frame(X)
+        if not isinstance(X, pd.DataFrame) and frame.shape[1] == self.n_features_in_:
+            frame.columns = list(self.feature_names_in_)
+        result = self.schema_.validate(frame)
+        return coerce_frame(result.frame, self.roles_)
+
+    def _raw(self, X: Any) -> np.ndarray:
+        return self.ensemble_.predict_raw(self._validated(X))
+
+    def save(self, path: str | Path, *, name: str | None = None,
+             extra_manifest: Mapping[str, Any] | None = None) -> Path:
+        """Write this fitted model as a bundle folder (atomic; see :func:`jogak.load_model`)."""
+        from jogak.models._bundle import save_model
+
+        return save_model(self, path, name=name, extra_manifest=extra_manifest)
+
+
+class AutoMLRegressor(RegressorMixin, _AutoMLBase):
+    """Budgeted AutoML for regression: search, greedy ensemble or stack, refit.
+
+    Parameters
+    ----------
+    time_budget : float or None, default=60
+        Wall-clock seconds for the whole fit (kept within 10 %). Ignored when ``n_trials``
+        is given: a trial count makes the result independent of the machine's speed.
+    n_trials : int or None
+        Number of trials; with a fixed ``random_state`` the result is reproducible bit for bit.
+    metric : str, default "rmse"
+        rmse, mae, r2, mape or rmsle.
+    log_target : bool, default=False
+        Fit on ``log1p(y)`` and back-transform predictions (for skewed counts such as audiences).
+
+    Attributes
+    ----------
+    leaderboard_ : DataFrame
+        Every completed trial and the final ensemble, best first.
+    ensemble_ : EnsemblePredictor
+        The fitted members, weights and stacker.
+    cv_results_ : dict
+        Metric -> (mean, std) across folds of the final ensemble's out-of-fold predictions.
+    """
+
+    _task_kind = "regression"
+
+    def _prepare_target(self, y: Any, n_rows: int) -> tuple[np.ndarray, Task, None]:
+        values = pd.to_numeric(pd.Series(y), errors="coerce")
+        if values.isna().any():
+            bad = pd.Series(y)[values.isna()].astype(str).unique()[:3].tolist()
+            raise TargetError(f"A regression target must be numeric; got values like {bad}. "
+                              "Hint: use AutoMLClassifier for labels.")
+        target = values.to_numpy(dtype=np.float64)
+        if np.unique(target).size < 2:
+            raise TargetError("The target is constant; there is nothing to learn.")
+        if self.log_target:
+            if target.min() < 0:
+                raise TargetError("log_target needs a non-negative target; got a minimum of "
+                                  f"{target.min():g}.")
+            target = np.log1p(target)
+        return target, Task.REGRESSION, None
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predicted values, in the original scale of the target."""
+        raw = self._raw(X)
+        return np.expm1(raw) if self.log_target else raw
+
+
+class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
+    """Budgeted AutoML for binary and multiclass classification.
+
+    Parameters are those of :class:`AutoMLRegressor`; ``metric`` defaults to ``roc_auc`` for
+    binary and ``log_loss`` for multiclass targets; ``class_weight="balanced"`` weights rows
+    inversely to their class frequency.
+
+    Attributes
+    ----------
+    classes_ : ndarray
+        The class labels, in the order of ``predict_proba`` columns.
+    """
+
+    _task_kind = "classification"
+
+    def _n_classes(self) -> int:
+        return int(len(self.classes_))
+
+    def _prepare_target(self, y: Any, n_rows: int) -> tuple[np.ndarray, Task, np.ndarray | None]:
+        values = pd.Series(y)
+        classes, codes = np.unique(values.astype(str) if values.dtype == object and
+                                   values.map(type).nunique() > 1 else values.to_numpy(),
+                                   return_inverse=True)
+        if classes.size < 2:
+            raise TargetError(f"The target has a single class ({classes[0]!r}); a classifier "
+                              "needs at least 2. Hint: check the target column and filters.")
+        self.classes_ = classes
+        task = Task.BINARY if classes.size == 2 else Task.MULTICLASS
+        weights = None
+        if self.class_weight == "balanced":
+            counts = np.bincount(codes)
+            weights = (len(codes) / (classes.size * counts))[codes]
+        return codes.astype(np.int64), task, weights
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities, one column per entry of ``classes_``."""
+        proba = self._raw(X)
+        proba = np.clip(proba, 0.0, 1.0)
+        return proba / proba.sum(axis=1, keepdims=True)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The most probable class of each row."""
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]

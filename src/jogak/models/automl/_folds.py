@@ -1,0 +1,67 @@
+"""Preprocessed folds, fitted once per feature style and shared by every trial of a search.
+
+Each fold's preprocessor is fitted on that fold's training rows only, so the cache is as
+leakage-proof as cloning a full pipeline per trial, and far cheaper.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+
+from jogak.data import ColumnRoles
+from jogak.models._validation import Split
+from jogak.pipeline import FeatureStyle, build_preprocessor
+
+__all__ = ["FoldData", "FoldCache"]
+
+
+@dataclass
+class FoldData:
+    """One fold in one style: preprocessed train and test matrices and the fitted preprocessor."""
+
+    X_train: Any
+    X_test: Any
+    preprocessor: Any
+    seconds: float
+
+
+@dataclass
+class FoldCache:
+    """Lazily preprocessed folds per :class:`FeatureStyle`."""
+
+    X: pd.DataFrame
+    y: np.ndarray
+    roles: ColumnRoles
+    splits: list[Split]
+    _folds: dict[tuple[FeatureStyle, int], FoldData] = field(default_factory=dict)
+    _templates: dict[FeatureStyle, Any] = field(default_factory=dict)
+
+    def template(self, style: FeatureStyle) -> Any:
+        """An unfitted preprocessor for ``style``."""
+        if style not in self._templates:
+            self._templates[style] = build_preprocessor(self.roles, style)
+        return clone(self._templates[style])
+
+    def fold(self, style: FeatureStyle, index: int) -> FoldData:
+        key = (style, index)
+        if key not in self._folds:
+            train, test = self.splits[index]
+            started = time.perf_counter()
+            preprocessor = self.template(style)
+            X_train = preprocessor.fit_transform(self.X.iloc[train], self.y[train])
+            X_test = preprocessor.transform(self.X.iloc[test])
+            self._folds[key] = FoldData(X_train, X_test, preprocessor,
+                                        time.perf_counter() - started)
+        return self._folds[key]
+
+    def n_features(self, style: FeatureStyle) -> int:
+        return int(self.fold(style, 0).X_train.shape[1])
+
+    def has_sparse(self, style: FeatureStyle) -> bool:
+        return not isinstance(self.fold(style, 0).X_train, np.ndarray)

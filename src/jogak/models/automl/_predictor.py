@@ -1,0 +1,90 @@
+"""The fitted ensemble that makes predictions: preprocessors per style, members, weights, stacker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from jogak.data import Task
+from jogak.models.automl._ensemble import stack_features
+from jogak.models.automl._trial import predict_learner
+from jogak.pipeline import FeatureStyle
+
+__all__ = ["EnsemblePredictor", "Member"]
+
+
+@dataclass
+class Member:
+    """One ensemble member: a trial's learners (one refitted, or one per fold) and its weight."""
+
+    trial: int
+    family: str
+    style: FeatureStyle
+    weight: float
+    learners: list[Any]
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class EnsemblePredictor:
+    """Predicts with the weighted members, or through the stacker when one was kept.
+
+    ``preprocessors[style]`` holds one fitted preprocessor (refit mode) or one per fold (bagged
+    mode); each member's learners align with them.
+    """
+
+    task: Task
+    n_classes: int
+    preprocessors: dict[FeatureStyle, list[Any]]
+    members: list[Member]
+    mode: str  # "refit" or "bagged"
+    stacker: Any = None
+    stack_columns: list[str] = field(default_factory=list)
+
+    def transform(self, X: pd.DataFrame) -> dict[FeatureStyle, list[Any]]:
+        return {style: [p.transform(X) for p in fitted]
+                for style, fitted in self.preprocessors.items()}
+
+    def member_predictions(self, X: pd.DataFrame) -> list[np.ndarray]:
+        """Each member's prediction (probabilities or values), averaged over its learners."""
+        transformed = self.transform(X)
+        out = []
+        for member in self.members:
+            parts = [self._predict(learner, transformed[member.style][i])
+                     for i, learner in enumerate(member.learners)]
+            out.append(np.mean(parts, axis=0))
+        return out
+
+    def _predict(self, learner: Any, X: Any) -> np.ndarray:
+        prediction = predict_learner(learner, X, self.task)
+        if self.task.is_classification and prediction.shape[1] != self.n_classes:
+            wide = np.zeros((prediction.shape[0], self.n_classes))
+            wide[:, np.asarray(learner.classes_, dtype=np.int64)] = prediction
+            return wide
+        return prediction
+
+    def predict_raw(self, X: pd.DataFrame) -> np.ndarray:
+        """Probabilities ``(n, k)`` or values ``(n,)`` on the model's (possibly log) scale."""
+        predictions = self.member_predictions(X)
+        if self.stacker is not None:
+            originals = stack_originals(X, self.stack_columns)
+            level2 = stack_features(predictions, originals, self.task)
+            if self.task.is_classification:
+                return np.asarray(self.stacker.predict_proba(level2), dtype=np.float64)
+            return np.asarray(self.stacker.predict(level2), dtype=np.float64)
+        blended = sum(m.weight * p for m, p in zip(self.members, predictions, strict=True))
+        return np.asarray(blended, dtype=np.float64)
+
+    @property
+    def weights(self) -> dict[str, float]:
+        return {f"{m.family}#{m.trial}": m.weight for m in self.members}
+
+
+def stack_originals(X: pd.DataFrame, columns: list[str]) -> np.ndarray | None:
+    """The numeric original columns the stacker sees, as float (NaN kept)."""
+    if not columns:
+        return None
+    return X[columns].to_numpy(dtype=np.float64, na_value=np.nan)

@@ -1,0 +1,215 @@
+"""The search: cheap and strong configurations first, then TPE per family, under a budget.
+
+Phase 1 fits every family's defaults, cheapest first, then each family's small portfolio of
+known-good configurations. Phase 2 shares the remaining time among the best families (half to the
+best, 30 % to the second, 20 % to the third) and lets one Optuna TPE study per family propose
+parameters. A trial whose first fold is worse than every fold-1 score of the current top five is
+pruned as hopeless. With ``storage``, the per-family studies live in an Optuna storage that
+``jogak worker`` processes share.
+"""
+
+from __future__ import annotations
+
+import os
+
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import optuna
+
+from jogak.data import Task
+from jogak.models._metrics import Metric
+from jogak.models.automl._budget import Budget
+from jogak.models.automl._folds import FoldCache
+from jogak.models.automl._trial import TrialPruned, TrialRecord, build_context, evaluate_trial
+from jogak.models.catalog import ModelSpec
+
+__all__ = ["Search", "SearchSettings"]
+
+_FAMILY_SHARES = (0.5, 0.3, 0.2)
+TrialCallback = Callable[[TrialRecord, "Search"], None]
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """What a search optimises and how long it may run."""
+
+    task: Task
+    metric: Metric
+    n_classes: int
+    n_trials: int | None
+    random_state: int
+    n_jobs: int
+    keep_top: int = 12
+    storage: str | None = None
+    study_name: str | None = None
+
+
+class Search:
+    """Runs trials over ``specs`` on the shared folds; :attr:`records` holds every trial."""
+
+    def __init__(self, cache: FoldCache, specs: Sequence[ModelSpec], settings: SearchSettings,
+                 budget: Budget, *, sample_weight: np.ndarray | None = None,
+                 callbacks: Sequence[TrialCallback] = ()) -> None:
+        self.cache = cache
+        self.specs = {spec.name: spec for spec in specs}
+        self.settings = settings
+        self.budget = budget
+        self.sample_weight = sample_weight
+        self.callbacks = list(callbacks)
+        self.records: list[TrialRecord] = []
+        self._studies: dict[str, optuna.Study] = {}
+
+    # -- bookkeeping -------------------------------------------------------------------------
+    @property
+    def n_folds(self) -> int:
+        return len(self.cache.splits)
+
+    @property
+    def completed(self) -> list[TrialRecord]:
+        return sorted((r for r in self.records if r.status == "complete"), key=lambda r: r.loss)
+
+    @property
+    def best(self) -> TrialRecord | None:
+        done = self.completed
+        return done[0] if done else None
+
+    def _trials_left(self) -> bool:
+        if self.settings.n_trials is not None:
+            return len(self.records) < self.settings.n_trials
+        return self.budget.search_remaining > 0
+
+    def _fits(self, spec: ModelSpec) -> bool:
+        if self.settings.n_trials is not None and self.budget.seconds is None:
+            return True
+        return self.budget.fits(spec.name, spec.relative_cost, self.n_folds)
+
+    def _prune_hopeless(self, index: int, loss: float, seconds: float, family: str) -> None:
+        self.budget.record_fold(family, seconds)
+        if index != 0 or self.n_folds < 3:
+            return
+        top = self.completed[:5]
+        if len(top) >= 5 and loss > max(r.fold_losses[0] for r in top):
+            raise TrialPruned("first fold worse than every top-5 trial")
+
+    # -- running one trial ---------------------------------------------------------------------
+    def run_trial(self, spec: ModelSpec, params: dict[str, Any], source: str) -> TrialRecord:
+        record = TrialRecord(number=len(self.records), family=spec.name, params=dict(params),
+                             source=source)
+        try:
+            evaluate_trial(
+                record, spec, self.cache, task=self.settings.task,
+                n_classes=self.settings.n_classes, metric=self.settings.metric,
+                sample_weight=self.sample_weight, random_state=self.settings.random_state,
+                n_jobs=self.settings.n_jobs, keep_models=True,
+                on_fold=lambda i, loss, s: self._prune_hopeless(i, loss, s, spec.name),
+                fits_in_time=None if self.budget.seconds is None else
+                lambda: self.budget.remaining > self.budget.fold_estimate(spec.name, 1.0),
+            )
+        except TrialPruned as exc:
+            record.status, record.message = ("timeout" if "time" in str(exc) else "pruned"), str(exc)
+        except (ValueError, ArithmeticError, MemoryError, RuntimeError, TypeError) as exc:
+            # a configuration the learner rejects on this data: recorded, never fatal
+            record.status, record.message = "failed", f"{type(exc).__name__}: {exc}"[:300]
+        record.finished_at = self.budget.elapsed
+        self.records.append(record)
+        self._forget_weak_predictions()
+        for callback in self.callbacks:
+            callback(record, self)
+        return record
+
+    def _forget_weak_predictions(self) -> None:
+        """Keep out-of-fold predictions and fold models only for the best trials (memory)."""
+        keep = {id(r) for r in self.completed[: self.settings.keep_top]}
+        best_per_family: dict[str, TrialRecord] = {}
+        for record in self.completed:
+            best_per_family.setdefault(record.family, record)
+        keep |= {id(r) for r in best_per_family.values()}
+        for record in self.records:
+            if id(record) not in keep:
+                record.oof = None
+                record.fold_models = None
+
+    # -- phases --------------------------------------------------------------------------------
+    def run(self) -> list[TrialRecord]:
+        """Phase 1 then phase 2 until the budget or ``n_trials`` is spent."""
+        ordered = sorted(self.specs.values(), key=lambda s: s.relative_cost)
+        contexts = {spec.name: self._context(spec) for spec in ordered}
+        queue: list[tuple[ModelSpec, dict[str, Any], str]] = [
+            (spec, spec.defaults(contexts[spec.name]), "default") for spec in ordered]
+        portfolios = {spec.name: list(spec.portfolio(contexts[spec.name]))[1:] for spec in ordered}
+        depth = max((len(p) for p in portfolios.values()), default=0)
+        for level in range(depth):
+            queue += [(spec, portfolios[spec.name][level], "portfolio") for spec in ordered
+                      if level < len(portfolios[spec.name])]
+        for spec, params, source in queue:
+            if not self._trials_left():
+                return self.records
+            # the very first trial always runs, so that any budget returns a model
+            if self.records and not self._fits(spec):
+                continue
+            self.run_trial(spec, params, source)
+        self._run_tpe(contexts)
+        return self.records
+
+    def _context(self, spec: ModelSpec) -> Any:
+        return build_context(spec, self.cache, task=self.settings.task,
+                             n_classes=self.settings.n_classes,
+                             random_state=self.settings.random_state, n_jobs=self.settings.n_jobs)
+
+    def study(self, family: str) -> optuna.Study:
+        if family not in self._studies:
+            seed = self.settings.random_state + zlib.crc32(family.encode()) % 10_000
+            sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=5)
+            name = f"{self.settings.study_name or 'jogak'}.{family}"
+            self._studies[family] = optuna.create_study(
+                study_name=name, storage=self.settings.storage, sampler=sampler,
+                direction="minimize", load_if_exists=True)
+        return self._studies[family]
+
+    def family_plan(self) -> list[tuple[str, float]]:
+        """The best families and their shares of phase 2, from the trials so far."""
+        best: dict[str, float] = {}
+        for record in self.completed:
+            best.setdefault(record.family, record.loss)
+        ranked = sorted(best, key=lambda f: best[f])[: len(_FAMILY_SHARES)]
+        shares = _FAMILY_SHARES[: len(ranked)]
+        total = sum(shares)
+        return [(family, share / total) for family, share in zip(ranked, shares, strict=True)]
+
+    def _next_family(self, plan: list[tuple[str, float]], skipped: set[str]) -> str | None:
+        counts = {family: 0 for family, _ in plan}
+        for record in self.records:
+            if record.source == "tpe" and record.family in counts:
+                counts[record.family] += 1
+        candidates = [(counts[f] / share, i, f) for i, (f, share) in enumerate(plan)
+                      if f not in skipped]
+        return min(candidates)[2] if candidates else None
+
+    def _run_tpe(self, contexts: dict[str, Any]) -> None:
+        skipped: set[str] = set()
+        while self._trials_left():
+            plan = self.family_plan()
+            family = self._next_family(plan, skipped)
+            if family is None:
+                return
+            spec = self.specs[family]
+            if not self._fits(spec):
+                skipped.add(family)
+                continue
+            study = self.study(family)
+            trial = study.ask()
+            trial.set_user_attr("worker", f"{os.uname().nodename}:{os.getpid()}")
+            params = spec.suggest(trial, contexts[family])
+            record = self.run_trial(spec, params, "tpe")
+            if record.status == "complete":
+                study.tell(trial, record.loss)
+            elif record.status in {"pruned", "timeout"}:
+                study.tell(trial, state=optuna.trial.TrialState.PRUNED)
+            else:
+                study.tell(trial, state=optuna.trial.TrialState.FAIL)
+
+

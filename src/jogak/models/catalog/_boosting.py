@@ -1,0 +1,180 @@
+"""BoosterAdapter: LightGBM, XGBoost and CatBoost with categorical positions and early stopping."""
+
+from __future__ import annotations
+
+import numbers
+from abc import ABCMeta, abstractmethod
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
+from sklearn.utils import get_tags
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from jogak.models.catalog._holdout import holdout_split
+
+__all__ = ["BoosterAdapter", "EvalSet"]
+
+EvalSet = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def _wraps_classifier(adapter: BoosterAdapter) -> bool:
+    return get_tags(adapter.estimator).estimator_type == "classifier"
+
+
+class BoosterAdapter(MetaEstimatorMixin, BaseEstimator, metaclass=ABCMeta):
+    """Base of the gradient-boosting adapters: categorical columns by position, holdout stopping.
+
+    A subclass knows one library: how to pass categorical positions and an evaluation set to
+    its ``fit`` (:meth:`_fit_model`) and, if needed, how to convert input before predicting
+    (:meth:`_prepare`). Classifier labels are encoded to ``0..k-1`` for the library and decoded
+    on the way out, so any labels work. Prediction is one call to the fitted library model.
+
+    Parameters
+    ----------
+    estimator : estimator
+        An unfitted scikit-learn-API model of the library (e.g. ``LGBMClassifier(...)``).
+        It is cloned in ``fit``; the adapter's type (classifier or regressor) is taken from it.
+    categorical_features : sequence of int, default=()
+        Positions of integer-coded categorical columns (NaN: missing).
+    early_stopping_rounds : int or None, default=None
+        Stop when the holdout loss has not improved for this many rounds and keep the best
+        iteration. ``None`` fits all rounds on all rows.
+    validation_fraction : float, default=0.1
+        Share of the rows held out (per class for classifiers) when stopping early.
+    random_state : int or None, default=None
+        Seed of the holdout split.
+
+    Attributes
+    ----------
+    estimator_ : estimator
+        The fitted library model (use it for tree SHAP or native saving).
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (classifiers only).
+    best_iteration_ : int or None
+        Best boosting round found by early stopping, or None without it.
+    categorical_features_ : list of int
+        The categorical positions used.
+    n_features_in_ : int
+        Number of columns seen in ``fit``.
+    """
+
+    def __init__(self, estimator: Any, *, categorical_features: Sequence[int] = (),
+                 early_stopping_rounds: int | None = None, validation_fraction: float = 0.1,
+                 random_state: int | None = None) -> None:
+        self.estimator = estimator
+        self.categorical_features = categorical_features
+        self.early_stopping_rounds = early_stopping_rounds
+        self.validation_fraction = validation_fraction
+        self.random_state = random_state
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        inner = get_tags(self.estimator)
+        tags.estimator_type = inner.estimator_type
+        tags.classifier_tags = inner.classifier_tags
+        tags.regressor_tags = inner.regressor_tags
+        tags.target_tags.required = True
+        tags.input_tags.allow_nan = True
+        tags.input_tags.sparse = False
+        return tags
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> BoosterAdapter:
+        """Fit the library model, holding out rows for early stopping if asked.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Numeric matrix; categorical positions hold integer codes or NaN.
+        y : array-like of shape (n_samples,)
+            Target.
+        sample_weight : array-like of shape (n_samples,), optional
+            Row weights (also used to weight the holdout loss).
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        is_classifier = _wraps_classifier(self)
+        X, y = validate_data(self, X, y, dtype=np.float64, ensure_all_finite="allow-nan",
+                             y_numeric=not is_classifier)
+        weights = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        categorical = self._categorical_positions(X)
+        if is_classifier:
+            check_classification_targets(y)
+            self.classes_, y_fit = np.unique(y, return_inverse=True)
+            if len(self.classes_) < 2:
+                raise ValueError(f"{type(self).__name__} needs samples of at least 2 classes, "
+                                 f"got 1 class: {self.classes_[0]!r}.")
+        else:
+            y_fit = np.asarray(y, dtype=np.float64)
+        model = clone(self.estimator)
+        evaluation: EvalSet | None = None
+        train = np.arange(X.shape[0])
+        if self.early_stopping_rounds is not None:
+            train, held = holdout_split(y_fit, self.validation_fraction, stratify=is_classifier,
+                                        random_state=self.random_state)
+            if held.size:
+                evaluation = (X[held], y_fit[held], weights[held])
+            else:
+                train = np.arange(X.shape[0])
+        self._fit_model(model, X[train], y_fit[train], weights[train], evaluation, categorical)
+        self.estimator_ = model
+        self.categorical_features_ = categorical
+        self.best_iteration_ = self._best_iteration(model) if evaluation is not None else None
+        return self
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Class labels (classifiers) or values (regressors), shape ``(n_samples,)``."""
+        check_is_fitted(self)
+        data = self._prepare(self._validated(X))
+        if _wraps_classifier(self):
+            return self.classes_[np.argmax(self.estimator_.predict_proba(data), axis=1)]
+        return np.asarray(self.estimator_.predict(data), dtype=np.float64).reshape(-1)
+
+    @available_if(_wraps_classifier)
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities, shape ``(n_samples, n_classes)``, columns in ``classes_`` order."""
+        check_is_fitted(self)
+        data = self._prepare(self._validated(X))
+        return np.asarray(self.estimator_.predict_proba(data), dtype=np.float64)
+
+    def _validated(self, X: Any) -> np.ndarray:
+        return validate_data(self, X, reset=False, dtype=np.float64, ensure_all_finite=False)
+
+    def _check_params(self) -> None:
+        rounds = self.early_stopping_rounds
+        if rounds is not None and (not isinstance(rounds, numbers.Integral) or rounds < 1):
+            raise ValueError(f"early_stopping_rounds must be None or an int >= 1, got {rounds!r}.")
+        if not 0.0 < self.validation_fraction < 1.0:
+            raise ValueError("validation_fraction must be in (0, 1), got "
+                             f"{self.validation_fraction!r}.")
+
+    def _categorical_positions(self, X: np.ndarray) -> list[int]:
+        positions = sorted({int(i) for i in self.categorical_features})
+        if positions and (positions[0] < 0 or positions[-1] >= X.shape[1]):
+            raise ValueError(f"categorical_features must be positions in [0, {X.shape[1]}), "
+                             f"got {positions}.")
+        for j in positions:
+            column = X[:, j]
+            codes = column[~np.isnan(column)]
+            if np.any(codes < 0) or np.any(codes != np.floor(codes)):
+                raise ValueError(f"Categorical column {j} must hold non-negative integer codes "
+                                 "or NaN, got other values. Hint: build the matrix with the "
+                                 "NATIVE feature style.")
+        return positions
+
+    @abstractmethod
+    def _fit_model(self, model: Any, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray,
+                   evaluation: EvalSet | None, categorical: list[int]) -> None:
+        """Fit ``model`` in place, stopping early on ``evaluation`` when it is given."""
+
+    def _prepare(self, X: np.ndarray) -> Any:
+        return X
+
+    def _best_iteration(self, model: Any) -> int | None:
+        return None
