@@ -180,7 +180,7 @@ def main(adapter_cls: type) -> None:
     result: dict[str, Any] = {"status": "error"}
     try:
         _run(adapter_cls, config, result)
-    except BaseException as exc:  # noqa: BLE001 -- every failure becomes a result line
+    except BaseException as exc:  # every failure, even KeyboardInterrupt, becomes a result
         result["error"] = f"{type(exc).__name__}: {exc}"[:500]
         result["traceback"] = traceback.format_exc()[-4000:]
     Path(config["result_path"]).write_text(json.dumps(result, default=str))

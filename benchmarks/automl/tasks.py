@@ -141,7 +141,8 @@ def _melon(root: Path) -> TaskData:
         "release_month": release_month,
         "debut_year": songs["debut"] // 12,
         "debut_month": songs["debut"] % 12 + 1,
-        "months_release_to_debut": songs["debut"] - (release_year * 12 + release_month.fillna(1) - 1),
+        "months_release_to_debut":
+            songs["debut"] - (release_year * 12 + release_month.fillna(1) - 1),
         "artist_prior_songs": songs["artist_prior_songs"],
     }).astype({"debut_year": np.float64, "debut_month": np.float64,
                "artist_prior_songs": np.float64}).reset_index(drop=True)
@@ -209,7 +210,8 @@ def default_n_folds(n_rows: int) -> int:
     return 5 if n_rows < LARGE_TASK_ROWS else 3
 
 
-def fold_indices(task: TaskData, n_folds: int, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
+def fold_indices(task: TaskData, n_folds: int,
+                 seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
     """(train, test) row positions of each outer fold: stratified for classification, shuffled."""
     splitter = (StratifiedKFold(n_folds, shuffle=True, random_state=seed)
                 if task.kind != "regression" else KFold(n_folds, shuffle=True, random_state=seed))

@@ -97,6 +97,16 @@ def train(
     if chosen is Task.REGRESSION:
         common["log_target"] = log_target
     estimator = estimator_cls(**common)
+    if storage is not None and study is not None:
+        from jogak.models.automl import publish_job
+
+        params = {k: v for k, v in estimator.get_params().items() if k != "callbacks"}
+        params["exclude_columns"] = list(params["exclude_columns"])
+        if params["include_models"] is not None:
+            params["include_models"] = list(params["include_models"])
+        params["exclude_models"] = list(params["exclude_models"])
+        publish_job(storage, study, {"data": data, "target": target,
+                                     "estimator": estimator_cls.__name__, "params": params})
     metric_name = metric_obj.name if metric_obj else ("rmse" if chosen is Task.REGRESSION else
                                                        "roc_auc" if chosen is Task.BINARY
                                                        else "log_loss")

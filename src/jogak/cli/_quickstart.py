@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
-
 import pandas as pd
 import typer
 from rich.console import Console

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from dataclasses import dataclass
 
 import charset_normalizer
@@ -24,7 +25,6 @@ __all__ = ["TextSample", "decode_error", "read_text_sample", "sniff_delimiter"]
 SAMPLE_BYTES = 1 << 20
 _STRICT_CANDIDATES = ("utf-8-sig", "cp949")
 _DELIMITERS = (",", "\t", ";", "|")
-_KOREAN = {"cp949", "euc_kr", "johab", "iso2022_kr"}
 
 
 @dataclass(frozen=True)
@@ -59,15 +59,7 @@ def read_text_sample(source: Source, encoding: str | None = None) -> TextSample:
             ) from exc
         candidates: list[str] = [name]
     else:
-        candidates = [enc for enc in _STRICT_CANDIDATES if _decodes(raw, enc, is_complete)]
-        if "utf-8-sig" not in candidates:
-            guess = _guess(raw)
-            if guess is not None and guess not in candidates:
-                # charset-normalizer beats a lucky CP949 decode unless it agrees the text is Korean
-                if guess in _KOREAN:
-                    candidates.append(guess)
-                else:
-                    candidates.insert(0, guess)
+        candidates = _candidates(raw, is_complete)
     for enc in candidates:
         text = _decode(raw, enc, is_complete)
         if text is not None:
@@ -114,8 +106,27 @@ def sniff_delimiter(text: str, *, is_complete: bool) -> str:
     return best
 
 
-def _decodes(raw: bytes, encoding: str, is_complete: bool) -> bool:
-    return _decode(raw, encoding, is_complete) is not None
+def _candidates(raw: bytes, is_complete: bool) -> list[str]:
+    if _decode(raw, "utf-8-sig", is_complete) is not None:
+        candidates = ["utf-8-sig"]
+        if _decode(raw, "cp949", is_complete) is not None:
+            candidates.append("cp949")  # pure ASCII so far: later bytes may still be Korean
+        return candidates
+    guess = _guess(raw)
+    korean = _decode(raw, "cp949", is_complete)
+    ordered: list[str | None] = [guess]
+    if korean is not None:
+        # Latin-1 text can decode as CP949 by accident, but then into rare syllables outside
+        # KS X 1001 (EUC-KR); real Korean text stays almost entirely inside it.
+        ordered.insert(0 if _looks_korean(korean) else 1, "cp949")
+    return list(dict.fromkeys(enc for enc in ordered if enc is not None))
+
+
+def _looks_korean(text: str) -> bool:
+    wide = re.sub(r"[\x00-\x7f]+", "", text)
+    if not wide:
+        return True
+    return len(wide.encode("euc_kr", errors="ignore")) / 2 >= 0.9 * len(wide)
 
 
 def _decode(raw: bytes, encoding: str, is_complete: bool) -> str | None:

@@ -8,17 +8,30 @@ them; warnings carry counts only, so they can be logged without leaking personal
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from jogak.data._roles import ColumnRole, ColumnRoles
+from jogak.data._schema_issues import (
+    ExtraColumns,
+    SchemaIssue,
+    SchemaValidationError,
+    Severity,
+    UnknownCategories,
+    check_options,
+    close_match,
+    dtype_issue,
+    format_issue,
+    raise_if_errors,
+    range_issue,
+    unseen_issue,
+)
 from jogak.data._schema_values import (
     BAD,
     ColumnKind,
@@ -29,6 +42,7 @@ from jogak.data._schema_values import (
     column_kind,
     finalize_column,
     frame_from_records,
+    is_missing,
     json_scalar,
     scalar_matches_format,
 )
@@ -45,38 +59,9 @@ __all__ = [
 
 SCHEMA_FORMAT_VERSION = 1
 MAX_CATEGORIES = 1000
-_N_LISTED = 20
+_SMALL = 64  # up to this many rows, Python set lookups beat pandas' isin
 
-IssueRule = Literal[
-    "missing_column", "extra_column", "dtype", "datetime_format", "unseen_category", "out_of_range"
-]
-Severity = Literal["error", "warning"]
-UnknownCategories = Literal["allow", "strict"]
-ExtraColumns = Literal["drop", "error"]
 _CATEGORY_ROLES = {ColumnRole.BOOLEAN, ColumnRole.CATEGORICAL_LOW, ColumnRole.CATEGORICAL_HIGH}
-
-
-@dataclass(frozen=True)
-class SchemaIssue:
-    """One finding of a validation: which column, which rule, how many values, what it means.
-
-    ``severity="error"`` issues are raised (their messages may quote up to 3 offending values);
-    ``"warning"`` issues are returned and carry counts only.
-    """
-
-    column: str
-    rule: IssueRule
-    count: int
-    message: str
-    severity: Severity = "warning"
-
-
-class SchemaValidationError(SchemaError):
-    """Input data breaks a :class:`FeatureSchema`; ``issues`` lists every finding, errors first."""
-
-    def __init__(self, message: str, issues: Sequence[SchemaIssue]) -> None:
-        super().__init__(message)
-        self.issues = tuple(sorted(issues, key=lambda issue: issue.severity != "error"))
 
 
 @dataclass(frozen=True)
@@ -135,10 +120,11 @@ class ColumnSchema:
         if isinstance(dtype, pd.CategoricalDtype) and self.categories is not None \
                 and not self.categories_truncated:
             dtype = pd.CategoricalDtype(list(self.categories))
-        checked = self.categories is not None and not self.categories_truncated
+        checked = None if self.categories is None or self.categories_truncated \
+            else frozenset(self.categories)
         object.__setattr__(self, "pandas_dtype", dtype)
         object.__setattr__(self, "kind", column_kind(dtype))
-        object.__setattr__(self, "category_set", frozenset(self.categories) if checked else None)
+        object.__setattr__(self, "category_set", checked)
 
     @property
     def is_integer(self) -> bool:
@@ -327,7 +313,7 @@ class FeatureSchema:
         SchemaValidationError
             Listing every error (and warning) found; error messages quote up to 3 bad values.
         """
-        _check_options(unknown_categories, extra_columns)
+        check_options(unknown_categories, extra_columns)
         if not isinstance(frame, pd.DataFrame):
             raise SchemaError(f"Expected a pandas DataFrame, got {type(frame).__name__}.")
         if frame.columns.duplicated().any():
@@ -341,7 +327,7 @@ class FeatureSchema:
                                                       unknown_categories)
                 issues.extend(column_issues)
                 out[column.name] = values
-        _raise_if_errors(issues, list(frame.columns))
+        raise_if_errors(issues, list(frame.columns))
         return ValidationResult(pd.DataFrame(out, index=frame.index), tuple(issues))
 
     def validate_record(self, record: Mapping[str, Any], *,
@@ -357,7 +343,7 @@ class FeatureSchema:
         SchemaValidationError
             As :meth:`validate`.
         """
-        _check_options(unknown_categories, extra_columns)
+        check_options(unknown_categories, extra_columns)
         if not isinstance(record, Mapping):
             raise SchemaError(f"Expected a mapping column -> value, got {type(record).__name__}.")
         issues = self._column_issues(list(record), 1, extra_columns)
@@ -368,7 +354,7 @@ class FeatureSchema:
                                                      unknown_categories)
                 issues.extend(column_issues)
                 out[column.name] = value
-        _raise_if_errors(issues, list(record))
+        raise_if_errors(issues, list(record))
         return RecordValidationResult(out, tuple(issues), self)
 
     def _column_issues(self, received: list[Any], n_rows: int,
@@ -378,9 +364,9 @@ class FeatureSchema:
         issues = []
         for name in self._by_name:
             if name not in present:
-                issues.append(SchemaIssue(name, "missing_column", n_rows,
-                                          f"Column {name!r} is missing{_close_match(name, extras)}.",
-                                          "error"))
+                hint = close_match(name, extras)
+                issues.append(SchemaIssue(str(name), "missing_column", n_rows,
+                                          f"Column {name!r} is missing{hint}.", "error"))
         severity: Severity = "error" if extra_columns == "error" else "warning"
         action = "is not a model feature" if severity == "error" else "was dropped"
         for name in extras:
@@ -424,113 +410,58 @@ def _check_column(column: ColumnSchema, series: pd.Series,
     issues = []
     values, bad = coerce_column(column, series)
     if bad is not None and bad.any():
-        issues.append(_dtype_issue(column, int(bad.sum()), bad_examples(series[bad])))
+        issues.append(dtype_issue(column, int(bad.sum()), bad_examples(series[bad])))
         return series, issues
     if column.datetime_format is not None and column.kind != "datetime":
         bad = check_datetime_format(values, column.datetime_format)
         if bad.any():
-            issues.append(_format_issue(column, int(bad.sum()), bad_examples(values[bad])))
+            issues.append(format_issue(column, int(bad.sum()), bad_examples(values[bad])))
     if column.category_set is not None:
-        unseen = values.notna().to_numpy() & ~values.isin(column.categories).to_numpy()
+        unseen = _unseen(values, column)
         if unseen.any():
-            issues.append(_unseen_issue(column, int(unseen.sum()),
+            issues.append(unseen_issue(column, int(unseen.sum()),
                                         bad_examples(values[unseen]), unknown_categories))
     if column.minimum is not None and column.maximum is not None:
         numbers = values.to_numpy(dtype="float64", na_value=np.nan)
         outside = int(np.count_nonzero((numbers < column.minimum) | (numbers > column.maximum)))
         if outside:
-            issues.append(_range_issue(column, outside))
+            issues.append(range_issue(column, outside))
     return finalize_column(column, values), issues
+
+
+def _unseen(values: pd.Series, column: ColumnSchema) -> np.ndarray:
+    if len(values) > _SMALL:
+        known = values.isin(column.categories).to_numpy(dtype=bool)
+        return np.asarray(values.notna().to_numpy(dtype=bool) & ~known)
+    unseen = np.zeros(len(values), dtype=bool)
+    for position, value in enumerate(values.tolist()):
+        if not is_missing(value):
+            try:
+                unseen[position] = value not in column.category_set  # type: ignore[operator]
+            except TypeError:
+                unseen[position] = True
+    return unseen
 
 
 def _check_scalar(column: ColumnSchema, raw: Any,
                   unknown_categories: UnknownCategories) -> tuple[Any, list[SchemaIssue]]:
     value = coerce_scalar(column, raw)
     if value is BAD:
-        return raw, [_dtype_issue(column, 1, bad_examples(pd.Series([raw], dtype=object)))]
+        return raw, [dtype_issue(column, 1, bad_examples(pd.Series([raw], dtype=object)))]
     if value is None:
         return None, []
     issues = []
     if column.datetime_format is not None and column.kind != "datetime" \
             and not scalar_matches_format(value, column.datetime_format):
-        issues.append(_format_issue(column, 1, [repr(value)]))
+        issues.append(format_issue(column, 1, [repr(value)]))
     if column.category_set is not None:
         try:
             known = value in column.category_set
         except TypeError:
             known = False
         if not known:
-            issues.append(_unseen_issue(column, 1, [repr(value)], unknown_categories))
+            issues.append(unseen_issue(column, 1, [repr(value)], unknown_categories))
     if column.minimum is not None and column.maximum is not None \
             and not column.minimum <= value <= column.maximum:
-        issues.append(_range_issue(column, 1))
+        issues.append(range_issue(column, 1))
     return value, issues
-
-
-def _dtype_issue(column: ColumnSchema, count: int, examples: list[str]) -> SchemaIssue:
-    expected = {"numeric": "numbers", "boolean": "true/false values", "datetime": "dates"}
-    return SchemaIssue(
-        column.name, "dtype", count,
-        f"Column {column.name!r}: {count} value(s) cannot be read as "
-        f"{expected.get(column.kind, column.dtype)} (training dtype {column.dtype}), "
-        f"e.g. {', '.join(examples)}.", "error")
-
-
-def _format_issue(column: ColumnSchema, count: int, examples: list[str]) -> SchemaIssue:
-    return SchemaIssue(
-        column.name, "datetime_format", count,
-        f"Column {column.name!r}: {count} value(s) are not dates in the training format "
-        f"{column.datetime_format!r}, e.g. {', '.join(examples)}.", "error")
-
-
-def _unseen_issue(column: ColumnSchema, count: int, examples: list[str],
-                  unknown_categories: UnknownCategories) -> SchemaIssue:
-    if unknown_categories == "strict":
-        return SchemaIssue(
-            column.name, "unseen_category", count,
-            f"Column {column.name!r}: {count} value(s) were never seen in training, e.g. "
-            f"{', '.join(examples)}; unknown_categories='strict' refuses them.", "error")
-    return SchemaIssue(column.name, "unseen_category", count,
-                       f"Column {column.name!r}: {count} value(s) were never seen in training.")
-
-
-def _range_issue(column: ColumnSchema, count: int) -> SchemaIssue:
-    return SchemaIssue(
-        column.name, "out_of_range", count,
-        f"Column {column.name!r}: {count} value(s) lie outside the training range "
-        f"[{column.minimum:g}, {column.maximum:g}].")
-
-
-def _close_match(name: str, candidates: list[Any]) -> str:
-    texts = [str(candidate) for candidate in candidates]
-    folded = {text.casefold().replace(" ", "").replace("_", ""): text for text in texts}
-    key = str(name).casefold().replace(" ", "").replace("_", "")
-    match = [folded[key]] if key in folded else \
-        difflib.get_close_matches(str(name), texts, n=1, cutoff=0.6)
-    return f" (did you mean {match[0]!r}?)" if match else ""
-
-
-def _raise_if_errors(issues: list[SchemaIssue], received: list[Any]) -> None:
-    errors = [issue for issue in issues if issue.severity == "error"]
-    if not errors:
-        return
-    message = "Input does not match the model's feature schema: " + " ".join(
-        f"[{issue.rule}] {issue.message}" for issue in errors)
-    if any(issue.rule == "missing_column" for issue in errors):
-        listed = ", ".join(repr(str(name)) for name in received[:_N_LISTED])
-        more = f" and {len(received) - _N_LISTED} more" if len(received) > _N_LISTED else ""
-        message += (f" Received {len(received)} column(s): {listed or 'none'}{more}. Hint: send "
-                    "every training column (values may be missing).")
-    elif any(issue.rule == "extra_column" for issue in errors):
-        message += " Hint: remove the extra columns, or validate with extra_columns='drop'."
-    else:
-        message += " Hint: fix or remove these values, or send them as missing."
-    raise SchemaValidationError(message, issues)
-
-
-def _check_options(unknown_categories: str, extra_columns: str) -> None:
-    if unknown_categories not in ("allow", "strict"):
-        raise ConfigError(f"unknown_categories must be 'allow' or 'strict', "
-                          f"got {unknown_categories!r}.")
-    if extra_columns not in ("drop", "error"):
-        raise ConfigError(f"extra_columns must be 'drop' or 'error', got {extra_columns!r}.")

@@ -299,7 +299,13 @@ def frame_from_records(columns: Sequence[ColumnSchema],
     out: dict[Any, pd.Series] = {}
     for column in columns:
         values = [record.get(column.name) for record in records]
-        if column.kind == "datetime":
+        has_missing = any(value is None for value in values)
+        if column.kind == "numeric" and not (column.is_integer and not has_missing):
+            series = pd.Series([np.nan if value is None else value for value in values],
+                               dtype="float64")
+        elif column.kind in ("numeric", "string") and not has_missing:
+            series = pd.Series(values, dtype=column.pandas_dtype)
+        elif column.kind == "datetime":
             series = pd.to_datetime(pd.Series(values, dtype=object), utc=True)
         elif column.kind == "boolean":
             series = pd.Series([np.nan if value is None else value for value in values],

@@ -1,9 +1,10 @@
-"""AutoMLRegressor and AutoMLClassifier: a table and a target in, the best model the budget allows out."""
+"""AutoMLRegressor and AutoMLClassifier: a table and a target in, the best model in budget out."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from jogak.data import ColumnRole, ColumnRoles, Task, coerce_frame, infer_roles
 from jogak.data._schema import FeatureSchema
 from jogak.errors import ConfigError, SchemaError, TargetError
+from jogak.models._artifacts import data_fingerprint
 from jogak.models._metrics import Metric, default_metric, get_metric
 from jogak.models._validation import CVScheme, make_splits
 from jogak.models.automl._budget import Budget
@@ -28,6 +30,14 @@ from jogak.models.catalog import available_specs
 __all__ = ["AutoMLClassifier", "AutoMLRegressor"]
 
 TrialCallback = Callable[[TrialRecord, Search], None]
+
+
+@dataclass
+class _Prepared:
+    cache: FoldCache
+    specs: list[Any]
+    settings: SearchSettings
+    weights: np.ndarray | None
 
 
 def _as_frame(X: Any) -> pd.DataFrame:
@@ -102,7 +112,8 @@ class _AutoMLBase(BaseEstimator):
         if self.time_budget is None and self.n_trials is None:
             raise ConfigError("Give a time_budget (seconds) or n_trials; both are None.")
         if self.class_weight not in (None, "balanced"):
-            raise ConfigError(f"class_weight must be None or 'balanced', got {self.class_weight!r}.")
+            raise ConfigError("class_weight must be None or 'balanced', "
+                              f"got {self.class_weight!r}.")
         if self.n_jobs < 1:
             raise ConfigError(f"n_jobs must be >= 1, got {self.n_jobs}.")
 
@@ -127,6 +138,47 @@ class _AutoMLBase(BaseEstimator):
         self
         """
         started = time.perf_counter()
+        prepared = self._prepare(X, y, sample_weight)
+        # with n_trials the clock must not change the result, so time is not limited
+        budget = Budget(None if self.n_trials is not None else self.time_budget)
+        budget.started = started
+        search = Search(prepared.cache, prepared.specs, prepared.settings, budget,
+                        sample_weight=prepared.weights, callbacks=self.callbacks)
+        records = search.run()
+        if not any(r.status == "complete" for r in records):
+            failures = "; ".join(f"{r.family}: {r.message}" for r in records[:5])
+            raise ConfigError(f"No model could be fitted on this data. First failures: {failures}")
+        metric = prepared.settings.metric
+        final = finalize(records, {s.name: s for s in prepared.specs}, prepared.cache,
+                         task=self.task_, metric=metric, n_classes=self._n_classes(),
+                         budget=budget, sample_weight=prepared.weights, ensemble=self.ensemble,
+                         stacking=self.stacking, refit=self.refit,
+                         random_state=self.random_state, n_jobs=self.n_jobs)
+        self.ensemble_: EnsemblePredictor = final.predictor
+        self.ensemble_kind_ = final.kind
+        self.cv_results_ = final.cv
+        self.history_ = [r.to_row(metric) for r in records]
+        self.leaderboard_ = self._leaderboard(records, metric, final)
+        self.n_folds_ = len(prepared.cache.splits)
+        self.time_used_ = time.perf_counter() - started
+        return self
+
+    def run_worker(self, X: Any, y: Any, *, timeout: float = 120.0) -> list[TrialRecord]:
+        """Join a distributed search as a worker (``storage`` and ``study_name`` must be set).
+
+        Prepares the same folds as the trainer (same data, seed and parameters), then runs TPE
+        trials in the shared studies until the trainer is done or ``n_trials`` are spent.
+        """
+        if not (self.storage and self.study_name):
+            raise ConfigError("A worker needs storage and study_name.")
+        prepared = self._prepare(X, y, None)
+        budget = Budget(None)
+        search = Search(prepared.cache, prepared.specs, prepared.settings, budget,
+                        sample_weight=prepared.weights, callbacks=self.callbacks)
+        return search.run_worker(timeout=timeout)
+
+    def _prepare(self, X: Any, y: Any, sample_weight: Any) -> _Prepared:
+        """Validate inputs, infer roles, encode the target, make folds and the search settings."""
         self._check_params()
         frame = _as_frame(X)
         if len(frame) == 0:
@@ -151,21 +203,20 @@ class _AutoMLBase(BaseEstimator):
         features = roles.features
         if not features:
             raise SchemaError("No usable feature column: every column is an identifier, a "
-                              f"constant or excluded. Roles: { {k: v.value for k, v in roles.items()} }.")
+                              "constant or excluded. Roles: "
+                              f"{ {k: v.value for k, v in roles.items()} }.")
         self.task_ = task
         self.metric_ = metric.name
         self.roles_ = roles
         self.feature_names_in_ = np.asarray(list(frame.columns), dtype=object)
         self.n_features_in_ = len(self.feature_names_in_)
         self.schema_ = FeatureSchema.from_frame(frame[features], roles)
+        self.data_fingerprint_ = data_fingerprint(frame)
         times = frame[self.time_column].to_numpy() if self.time_column else None
         groups = frame[self.group_column].to_numpy() if self.group_column else None
         scheme = CVScheme(kind=self.cv_kind, n_splits=self.cv, n_repeats=self.n_repeats,  # type: ignore[arg-type]
                           random_state=self.random_state)
         splits = make_splits(scheme, task=task, y=y_encoded, groups=groups, time=times)
-        # with n_trials the clock must not change the result, so time is not limited
-        budget = Budget(None if self.n_trials is not None else self.time_budget)
-        budget.started = started
         cache = FoldCache(frame[features].reset_index(drop=True), y_encoded, roles, splits)
         specs = available_specs(task, include=self.include_models, exclude=self.exclude_models)
         if not specs:
@@ -176,24 +227,7 @@ class _AutoMLBase(BaseEstimator):
                                   n_trials=self.n_trials, random_state=self.random_state,
                                   n_jobs=self.n_jobs, storage=self.storage,
                                   study_name=self.study_name)
-        search = Search(cache, specs, settings, budget, sample_weight=weights,
-                        callbacks=self.callbacks)
-        records = search.run()
-        if not any(r.status == "complete" for r in records):
-            failures = "; ".join(f"{r.family}: {r.message}" for r in records[:5])
-            raise ConfigError(f"No model could be fitted on this data. First failures: {failures}")
-        final = finalize(records, {s.name: s for s in specs}, cache, task=task, metric=metric,
-                         n_classes=self._n_classes(), budget=budget, sample_weight=weights,
-                         ensemble=self.ensemble, stacking=self.stacking, refit=self.refit,
-                         random_state=self.random_state, n_jobs=self.n_jobs)
-        self.ensemble_: EnsemblePredictor = final.predictor
-        self.ensemble_kind_ = final.kind
-        self.cv_results_ = final.cv
-        self.history_ = [r.to_row(metric) for r in records]
-        self.leaderboard_ = self._leaderboard(records, metric, final)
-        self.n_folds_ = len(splits)
-        self.time_used_ = time.perf_counter() - started
-        return self
+        return _Prepared(cache=cache, specs=specs, settings=settings, weights=weights)
 
     def _n_classes(self) -> int:
         return 0

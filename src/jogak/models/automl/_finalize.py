@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-
 from sklearn.base import clone
 
 from jogak.data import ColumnRole, Task
@@ -107,9 +106,10 @@ def _refit_fits(numbers: list[int], by_number: dict[int, TrialRecord], cache: Fo
         return True
     n_folds = len(cache.splits)
     grow = n_folds / max(n_folds - 1, 1) if n_folds > 1 else 1.25
-    styles = {by_number[k].family for k in numbers}
-    prep = sum(f.seconds for (style, i), f in cache._folds.items() if i == 0)  # noqa: SLF001
-    need = sum(by_number[k].fit_seconds / n_folds for k in numbers) * grow * 1.2 + prep * len(styles)
+    n_styles = len({by_number[k].family for k in numbers})
+    prep = cache.preprocessing_seconds(first_fold_only=True)
+    fits = sum(by_number[k].fit_seconds / n_folds for k in numbers) * grow * 1.2
+    need = fits + prep * n_styles
     return need <= budget.remaining
 
 

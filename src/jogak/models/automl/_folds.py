@@ -60,6 +60,11 @@ class FoldCache:
                                         time.perf_counter() - started)
         return self._folds[key]
 
+    def preprocessing_seconds(self, *, first_fold_only: bool = False) -> float:
+        """Seconds spent fitting preprocessors so far (fold 0 only: one fit per style)."""
+        return sum(fold.seconds for (_, index), fold in self._folds.items()
+                   if index == 0 or not first_fold_only)
+
     def n_features(self, style: FeatureStyle) -> int:
         return int(self.fold(style, 0).X_train.shape[1])
 

@@ -1,4 +1,4 @@
-"""The fitted ensemble that makes predictions: preprocessors per style, members, weights, stacker."""
+"""The fitted ensemble that predicts: preprocessors per style, members, weights, stacker."""
 
 from __future__ import annotations
 

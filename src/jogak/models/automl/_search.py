@@ -10,8 +10,7 @@ pruned as hopeless. With ``storage``, the per-family studies live in an Optuna s
 
 from __future__ import annotations
 
-import os
-
+import time
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ import optuna
 from jogak.data import Task
 from jogak.models._metrics import Metric
 from jogak.models.automl._budget import Budget
+from jogak.models.automl._distributed import JobState, worker_id
 from jogak.models.automl._folds import FoldCache
 from jogak.models.automl._trial import TrialPruned, TrialRecord, build_context, evaluate_trial
 from jogak.models.catalog import ModelSpec
@@ -62,6 +62,9 @@ class Search:
         self.callbacks = list(callbacks)
         self.records: list[TrialRecord] = []
         self._studies: dict[str, optuna.Study] = {}
+        self.is_worker = False
+        self.job = (JobState(settings.storage, settings.study_name)
+                    if settings.storage and settings.study_name else None)
 
     # -- bookkeeping -------------------------------------------------------------------------
     @property
@@ -78,9 +81,27 @@ class Search:
         return done[0] if done else None
 
     def _trials_left(self) -> bool:
+        if self.job is not None and self.is_worker:
+            if self.job.get("done"):
+                return False
+            deadline = self.job.get("deadline")
+            if deadline is not None and time.time() > deadline:
+                return False
         if self.settings.n_trials is not None:
-            return len(self.records) < self.settings.n_trials
+            return len(self.records) + self._remote_count() < self.settings.n_trials
         return self.budget.search_remaining > 0
+
+    def _remote_count(self) -> int:
+        """Trials other processes started in the shared studies (0 without storage)."""
+        if self.job is None:
+            return 0
+        me = worker_id()
+        count = 0
+        for family in self.specs:
+            for trial in self.study(family).get_trials(deepcopy=False):
+                if trial.user_attrs.get("worker") != me:
+                    count += 1
+        return count
 
     def _fits(self, spec: ModelSpec) -> bool:
         if self.settings.n_trials is not None and self.budget.seconds is None:
@@ -110,7 +131,8 @@ class Search:
                 lambda: self.budget.remaining > self.budget.fold_estimate(spec.name, 1.0),
             )
         except TrialPruned as exc:
-            record.status, record.message = ("timeout" if "time" in str(exc) else "pruned"), str(exc)
+            record.status = "timeout" if "time" in str(exc) else "pruned"
+            record.message = str(exc)
         except (ValueError, ArithmeticError, MemoryError, RuntimeError, TypeError) as exc:
             # a configuration the learner rejects on this data: recorded, never fatal
             record.status, record.message = "failed", f"{type(exc).__name__}: {exc}"[:300]
@@ -152,8 +174,53 @@ class Search:
             if self.records and not self._fits(spec):
                 continue
             self.run_trial(spec, params, source)
+        if self.job is not None:
+            self._publish_phase1()
+        self._run_tpe(contexts)
+        if self.job is not None:
+            self.job.set("done", True)
+            self._rescore_remote()
+        return self.records
+
+    def run_worker(self, *, timeout: float = 120.0) -> list[TrialRecord]:
+        """A worker's loop: wait for the trainer's first phase, then run TPE trials."""
+        if self.job is None:
+            raise ValueError("run_worker needs SearchSettings.storage and study_name")
+        self.is_worker = True
+        self.job.wait_for("phase1", timeout)
+        contexts = {name: self._context(spec) for name, spec in self.specs.items()}
         self._run_tpe(contexts)
         return self.records
+
+    def _publish_phase1(self) -> None:
+        assert self.job is not None
+        best: dict[str, float] = {}
+        for record in self.completed:
+            best.setdefault(record.family, record.loss)
+        remaining = self.budget.search_remaining
+        self.job.set("deadline", None if remaining == float("inf") else time.time() + remaining)
+        self.job.set("phase1", best)
+
+    def _rescore_remote(self) -> None:
+        """Score the best trials other processes ran on this process's folds (for ensembling)."""
+        me = worker_id()
+        remote: list[tuple[float, str, dict[str, Any]]] = []
+        for family, spec in self.specs.items():
+            for trial in self.study(family).get_trials(
+                    deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)):
+                if trial.user_attrs.get("worker") != me and trial.value is not None:
+                    remote.append((trial.value, family, spec.params_from_trial(trial.params)))
+        remote.sort(key=lambda item: item[0])
+        for value, family, params in remote[: self.settings.keep_top]:
+            worst_kept = self.completed[self.settings.keep_top - 1].loss \
+                if len(self.completed) >= self.settings.keep_top else float("inf")
+            if value >= worst_kept:
+                break
+            spec = self.specs[family]
+            if self.records and not self._fits(spec):
+                break
+            full = {**spec.defaults(self._context(spec)), **params}
+            self.run_trial(spec, full, "remote")
 
     def _context(self, spec: ModelSpec) -> Any:
         return build_context(spec, self.cache, task=self.settings.task,
@@ -175,6 +242,10 @@ class Search:
         best: dict[str, float] = {}
         for record in self.completed:
             best.setdefault(record.family, record.loss)
+        if self.job is not None:
+            for family, loss in (self.job.get("phase1") or {}).items():
+                if family in self.specs:
+                    best[family] = min(best.get(family, float("inf")), float(loss))
         ranked = sorted(best, key=lambda f: best[f])[: len(_FAMILY_SHARES)]
         shares = _FAMILY_SHARES[: len(ranked)]
         total = sum(shares)
@@ -202,7 +273,7 @@ class Search:
                 continue
             study = self.study(family)
             trial = study.ask()
-            trial.set_user_attr("worker", f"{os.uname().nodename}:{os.getpid()}")
+            trial.set_user_attr("worker", worker_id())
             params = spec.suggest(trial, contexts[family])
             record = self.run_trial(spec, params, "tpe")
             if record.status == "complete":

@@ -1,0 +1,69 @@
+"""Runner for jogak's AutoML estimators, in jogak's own venv.
+
+Single-row latency uses jogak's fast path (``predict_proba_row`` / ``predict_row`` on a dict);
+the artifact is the bundle folder written by ``model.save`` and read by ``jogak.load_model``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from measure import main, package_versions
+
+from jogak import AutoMLClassifier, AutoMLRegressor, load_model
+
+
+class JogakAdapter:
+    """AutoMLClassifier / AutoMLRegressor behind the measure.Adapter protocol."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.config = config
+        self.kind = config["kind"]
+        self.model: Any = None
+        self.classes: list[Any] = []
+
+    def fit(self, X: pd.DataFrame, y: pd.Series) -> None:
+        estimator = AutoMLRegressor if self.kind == "regression" else AutoMLClassifier
+        self.model = estimator(time_budget=float(self.config["budget"]),
+                               metric=self.config["metric"],
+                               random_state=int(self.config["seed"])).fit(X, y)
+        if self.kind != "regression":
+            self.classes = list(self.model.classes_)
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        return np.asarray(self.model.predict(X))
+
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        return np.asarray(self.model.predict_proba(X))
+
+    def predict_one(self, row: pd.DataFrame, record: dict[str, Any]) -> Any:
+        if self.kind == "regression":
+            return self.model.predict_row(record)
+        return self.model.predict_proba_row(record)
+
+    def save(self, path: Path) -> None:
+        self.model.save(path)
+
+    def load(self, path: Path) -> JogakAdapter:
+        clone = JogakAdapter.__new__(JogakAdapter)
+        clone.__dict__.update(self.__dict__, model=load_model(path))
+        return clone
+
+    def describe(self) -> dict[str, Any]:
+        kind = getattr(self.model, "ensemble_kind_", None)
+        ensemble = getattr(self.model, "ensemble_", None)
+        return {"ensemble_kind": kind,
+                "members": dict(getattr(ensemble, "weights", {}) or {}),
+                "time_used": getattr(self.model, "time_used_", None),
+                "is_ensemble": kind != "single"}
+
+    def versions(self) -> dict[str, str]:
+        return package_versions("jogak", "optuna", "lightgbm", "xgboost-cpu", "catboost",
+                                "torch")
+
+
+if __name__ == "__main__":
+    main(JogakAdapter)

@@ -1,0 +1,163 @@
+"""jogak's AutoML side by side with FLAML, AutoGluon and simple baselines (issue 3).
+
+Every (framework, task, outer fold, budget) runs in its own subprocess with the framework's own
+interpreter (see benchmarks/automl/); one JSON line per run is appended to ``--out``, so a crash
+loses nothing and a rerun skips the runs already there. ``--report`` prints the tables from that
+file and ``--markdown FILE`` also writes them as Markdown.
+
+    .venv/bin/python benchmarks/automl_vs_peers.py --budgets 30 120 600 --out results.jsonl
+    .venv/bin/python benchmarks/automl_vs_peers.py --report --out results.jsonl --markdown r.md
+
+Peer venvs come from benchmarks/setup_peers.sh; see benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from automl.frameworks import FRAMEWORKS
+from automl.launcher import RunSpec, check_framework, execute, write_folds
+from automl.report import build_tables, load_results, to_markdown
+from automl.tasks import TASKS, default_n_folds, fold_indices, load_task
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table as RichTable
+
+console = Console(stderr=True)
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--budgets", type=float, nargs="+", default=[30.0, 120.0, 600.0],
+                        help="wall-clock fit budgets in seconds (default: 30 120 600)")
+    parser.add_argument("--tasks", nargs="+", default=list(TASKS), choices=list(TASKS))
+    parser.add_argument("--frameworks", nargs="+", default=list(FRAMEWORKS),
+                        choices=list(FRAMEWORKS))
+    parser.add_argument("--folds", type=int, default=None,
+                        help="outer folds for every task (default: 5 under 10k rows, else 3)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the folds and the fits")
+    parser.add_argument("--out", type=Path, default=Path("automl_vs_peers.jsonl"),
+                        help="results file, one JSON line per run (appended)")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/jogak_automl_bench"),
+                        help="scratch space for fold files and run folders")
+    parser.add_argument("--retry-failed", action="store_true",
+                        help="rerun runs whose recorded status is not ok")
+    parser.add_argument("--keep-runs", action="store_true",
+                        help="keep each run's folder (config, log, models)")
+    parser.add_argument("--dry-run", action="store_true", help="list the runs, run nothing")
+    parser.add_argument("--report", action="store_true", help="print the tables from --out")
+    parser.add_argument("--markdown", type=Path, default=None,
+                        help="with --report: also write the tables as Markdown to this file")
+    return parser.parse_args(argv)
+
+
+def _done_keys(path: Path, retry_failed: bool) -> set[tuple]:
+    if not path.exists():
+        return set()
+    done = set()
+    for line in path.read_text().splitlines():
+        if line.strip():
+            record = json.loads(line)
+            if record.get("status") == "ok" or not retry_failed:
+                done.add(RunSpec(record["framework"], record["task"], float(record["budget"]),
+                                 record["n_folds"], record["fold"], record["seed"]).key)
+    return done
+
+
+def _usable_frameworks(names: list[str]) -> list[str]:
+    usable = []
+    for name in names:
+        reason = check_framework(FRAMEWORKS[name])
+        if reason is None:
+            usable.append(name)
+        else:
+            console.print(f"[yellow]skipping {name}[/]: {reason}")
+    return usable
+
+
+def _summary(record: dict) -> str:
+    head = (f"{record['framework']:<17} {record['task']:<15} b={record['budget']:<4g} "
+            f"fold {record['fold'] + 1}/{record['n_folds']}")
+    if record["status"] != "ok":
+        return f"[red]{head}  {record['status']}: {record.get('error', '')[:120]}[/]"
+    return (f"{head}  {record['metric']}={record['score']:.4f}  fit {record['fit_seconds']:.1f}s"
+            f"  overrun {record['overrun']:.0%}  rss {record['peak_rss_mb']:.0f}MB"
+            f"  p50 {record['latency_p50_ms']:.2f}ms  {record['batch_rows_per_s']:,.0f} rows/s")
+
+
+def run(args: argparse.Namespace) -> int:
+    frameworks = args.frameworks if args.dry_run else _usable_frameworks(args.frameworks)
+    if not frameworks:
+        console.print("[red]no framework can run; see the messages above[/]")
+        return 2
+    done = _done_keys(args.out, args.retry_failed)
+    tasks, plan = {}, []
+    for name in args.tasks:
+        task = tasks[name] = load_task(name)
+        n_folds = args.folds or default_n_folds(len(task.X))
+        plan += [RunSpec(f, name, b, n_folds, fold, args.seed)
+                 for b in args.budgets for fold in range(n_folds) for f in frameworks]
+    plan.sort(key=lambda s: (args.budgets.index(s.budget), args.tasks.index(s.task), s.fold))
+    todo = [spec for spec in plan if spec.key not in done]
+    console.print(f"{len(plan)} runs planned, {len(plan) - len(todo)} already in {args.out}, "
+                  f"{len(todo)} to run; upper bound {sum(s.budget for s in todo) / 3600:.1f} h "
+                  "of fitting")
+    if args.dry_run:
+        for spec in todo:
+            console.print(spec.slug)
+        return 0
+    fold_files: dict[tuple[str, int], list] = {}
+    columns = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn()]
+    with Progress(*columns, console=console) as progress:
+        bar = progress.add_task("runs", total=len(todo))
+        for spec in todo:
+            task = tasks[spec.task]
+            if (spec.task, spec.n_folds) not in fold_files:
+                folds = fold_indices(task, spec.n_folds, spec.seed)
+                fold_files[spec.task, spec.n_folds] = write_folds(
+                    task, folds, args.workdir / "data", spec.n_folds, spec.seed)
+            train_path, test_path = fold_files[spec.task, spec.n_folds][spec.fold]
+            progress.update(bar, description=f"{spec.slug}")
+            record = execute(spec, FRAMEWORKS[spec.framework], task, train_path, test_path,
+                             args.workdir, keep=args.keep_runs)
+            with open(args.out, "a") as out:
+                out.write(json.dumps(record, default=str) + "\n")
+            progress.console.print(_summary(record))
+            progress.advance(bar)
+    return 0
+
+
+def report(args: argparse.Namespace) -> int:
+    if not args.out.exists():
+        console.print(f"[red]{args.out} does not exist; run the benchmark first[/]")
+        return 2
+    results = load_results(args.out)
+    results = results[results["framework"].isin(args.frameworks)]
+    tables = build_tables(results, list(FRAMEWORKS))
+    out = Console()
+    for table in tables:
+        rich_table = RichTable(title=table.title, caption=table.note or None)
+        for header in table.headers:
+            rich_table.add_column(header)
+        for row in table.rows:
+            rich_table.add_row(*row)
+        out.print(rich_table)
+    if args.markdown:
+        notes = "\n".join(f"- **{name}**: {load_task(name).note}"
+                          for name in sorted(set(results["task"])))
+        args.markdown.write_text(to_markdown(tables, f"## AutoML side by side\n\n{notes}\n"))
+        console.print(f"wrote {args.markdown}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(argv)
+    return report(args) if args.report else run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
