@@ -79,13 +79,13 @@ def _usable_frameworks(names: list[str]) -> list[str]:
 
 
 def _summary(record: dict) -> str:
-    head = (f"{record['framework']:<17} {record['task']:<15} b={record['budget']:<4g} "
-            f"fold {record['fold'] + 1}/{record['n_folds']}")
+    head = (f"{record['framework']} {record['task']} {record['budget']:g}s "
+            f"fold {record['fold'] + 1}/{record['n_folds']}:")
     if record["status"] != "ok":
-        return f"[red]{head}  {record['status']}: {record.get('error', '')[:120]}[/]"
-    return (f"{head}  {record['metric']}={record['score']:.4f}  fit {record['fit_seconds']:.1f}s"
-            f"  overrun {record['overrun']:.0%}  rss {record['peak_rss_mb']:.0f}MB"
-            f"  p50 {record['latency_p50_ms']:.2f}ms  {record['batch_rows_per_s']:,.0f} rows/s")
+        return f"[red]{head} {record['status']}: {record.get('error', '')[:160]}[/]"
+    return (f"{head} {record['metric']} {record['score']:.4f}, fit {record['fit_seconds']:.1f} s"
+            f" (+{record['overrun']:.0%}), {record['peak_memory_mb']:.0f} MB, "
+            f"p50 {record['latency_p50_ms']:.2f} ms, {record['batch_rows_per_s']:,.0f} rows/s")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -89,8 +89,11 @@ setup_autogluon() {
     guarded_install "$python" "$constraints" "$TORCH_CPU"
     # The model families that best_quality/medium_quality use on CPU: GBM, CAT, XGB (xgboost-cpu
     # through AutoGluon's own extra), NN_TORCH and FASTAI (torch). RF/XT/KNN come with sklearn.
+    # ray, as in the full `pip install autogluon`: best_quality's dynamic stacking runs its
+    # sub-fit in a ray process, and without ray a failed sub-fit aborts the whole fit
+    # ("Learner is already fit", seen at 10 s budgets).
     guarded_install "$python" "$constraints" \
-        "autogluon.tabular[lightgbm,catboost,xgboost,fastai]==$AUTOGLUON_VERSION" pyarrow psutil
+        "autogluon.tabular[lightgbm,catboost,xgboost,fastai,ray]==$AUTOGLUON_VERSION" pyarrow psutil
     record_versions autogluon
 }
 

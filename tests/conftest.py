@@ -35,3 +35,21 @@ def data_dir() -> Path:
 def global_random_seed() -> int:
     """The one seed tests use (override with JOGAK_TEST_SEED)."""
     return int(os.environ.get("JOGAK_TEST_SEED", "0"))
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The local PostgreSQL (``JOGAK_TEST_POSTGRES``); skips when none answers, fails in CI."""
+    url = os.environ.get("JOGAK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+    try:
+        import psycopg
+
+        with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"),
+                             connect_timeout=3):
+            pass
+    except Exception as exc:  # noqa: BLE001 - any failure to connect means "no server here"
+        message = f"no PostgreSQL answers at {url} ({type(exc).__name__}); set JOGAK_TEST_POSTGRES"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)

@@ -8,6 +8,7 @@ afterwards unless asked to keep it; the log tail of a failed run goes into its r
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -113,9 +114,11 @@ def execute(spec: RunSpec, framework: Framework, task: TaskData, train_path: Pat
             child.wait(timeout=hard_limit)
             timed_out = False
         except subprocess.TimeoutExpired:
-            os.killpg(child.pid, signal.SIGKILL)
-            child.wait()
             timed_out = True
+        # The run's own process group: a hung child, or helpers it left behind (ray workers).
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)
+        child.wait()
     record["wall_seconds"] = round(time.perf_counter() - start, 2)
     record["returncode"] = child.returncode
     if result_path.exists():

@@ -10,10 +10,12 @@ predictions, and writes one JSON result. Anything that goes wrong is written as 
 from __future__ import annotations
 
 import json
+import os
 import platform
 import resource
 import shutil
 import sys
+import threading
 import time
 import traceback
 from importlib import metadata
@@ -28,6 +30,7 @@ __all__ = ["Adapter", "main", "package_versions", "score"]
 
 TARGET = "__target__"
 N_WARMUP = 20
+LATENCY_SECONDS = 15.0
 
 
 class Adapter(Protocol):
@@ -81,8 +84,50 @@ def _rss_mb() -> float:
     return pages * resource.getpagesize() / 2**20
 
 
-def _peak_mb(who: int) -> float:
-    return resource.getrusage(who).ru_maxrss / 1024  # Linux reports KiB
+def _tree_pids(pid: int) -> list[int]:
+    pids, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        pids.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            try:
+                todo += [int(p) for p in (task / "children").read_text().split()]
+            except OSError:
+                continue
+    return pids
+
+
+def _pss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+class PeakMemory(threading.Thread):
+    """Samples the PSS of this process and all its descendants (ray workers too) 4 times/s.
+
+    PSS splits shared pages between the processes that map them, so the sum does not double
+    count; ``peak_mb`` also covers this process's exact ru_maxrss (PSS <= RSS).
+    """
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.tree_peak_mb = 0.0
+        self.is_running = True
+
+    def run(self) -> None:
+        while self.is_running:
+            total = sum(_pss_mb(pid) for pid in _tree_pids(os.getpid()))
+            self.tree_peak_mb = max(self.tree_peak_mb, total)
+            time.sleep(0.25)
+
+    def peak_mb(self) -> float:
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+        return max(own, self.tree_peak_mb)
 
 
 def _size_bytes(path: Path) -> int:
@@ -97,17 +142,22 @@ def _aligned_proba(adapter: Adapter, X: pd.DataFrame, classes: list[Any]) -> np.
     return proba[:, order]
 
 
-def _latency_ms(adapter: Adapter, X: pd.DataFrame, n_calls: int) -> tuple[float, float]:
+def _latency_ms(adapter: Adapter, X: pd.DataFrame, n_calls: int) -> tuple[float, float, int]:
+    """p50 and p99 of single-row calls; slow predictors stop after LATENCY_SECONDS (>= 50 calls)."""
     rows = [X.iloc[[i % len(X)]] for i in range(n_calls)]
     records = [row.iloc[0].to_dict() for row in rows]
     for i in range(N_WARMUP):
         adapter.predict_one(rows[i], records[i])
-    times = np.empty(n_calls)
+    times = []
+    deadline = time.perf_counter() + LATENCY_SECONDS
     for i in range(n_calls):
         start = time.perf_counter_ns()
         adapter.predict_one(rows[i], records[i])
-        times[i] = time.perf_counter_ns() - start
-    return float(np.percentile(times, 50) / 1e6), float(np.percentile(times, 99) / 1e6)
+        times.append(time.perf_counter_ns() - start)
+        if i >= 49 and time.perf_counter() > deadline:
+            break
+    return (float(np.percentile(times, 50) / 1e6), float(np.percentile(times, 99) / 1e6),
+            len(times))
 
 
 def _batch_rows_per_s(adapter: Adapter, X: pd.DataFrame, n_rows: int, kind: str,
@@ -136,14 +186,19 @@ def _run(adapter_cls: type, config: dict[str, Any], result: dict[str, Any]) -> N
     adapter: Adapter = adapter_cls(config)
     result["versions"] = adapter.versions()
 
+    memory = PeakMemory()
+    memory.start()
     start = time.perf_counter()
+    result.update(phase="fit", fit_started=start)
     adapter.fit(X_train, y_train)
     fit_seconds = time.perf_counter() - start
+    memory.is_running = False
     result.update(fit_seconds=round(fit_seconds, 3),
                   overrun=round(max(0.0, fit_seconds / budget - 1.0), 4),
-                  peak_rss_mb=round(_peak_mb(resource.RUSAGE_SELF), 1),
-                  peak_rss_children_mb=round(_peak_mb(resource.RUSAGE_CHILDREN), 1))
+                  peak_memory_mb=round(memory.peak_mb(), 1),
+                  peak_tree_pss_mb=round(memory.tree_peak_mb, 1))
 
+    result["phase"] = "predict"
     classes = sorted(pd.unique(y_train).tolist()) if kind != "regression" else []
     proba = _aligned_proba(adapter, X_test, classes) if classes else None
     pred = np.asarray(adapter.predict(X_test))
@@ -151,6 +206,7 @@ def _run(adapter_cls: type, config: dict[str, Any], result: dict[str, Any]) -> N
     result["score"] = result["metrics"][config["metric"]]
     result["model"] = adapter.describe()
 
+    result["phase"] = "save"
     artifact = Path(config["workdir"]) / "artifact"
     adapter.save(artifact)
     result["artifact_bytes"] = _size_bytes(artifact)
@@ -162,8 +218,10 @@ def _run(adapter_cls: type, config: dict[str, Any], result: dict[str, Any]) -> N
     result["reload_ok"] = bool(np.allclose(before, again, rtol=1e-6, atol=1e-9))
     del reloaded
 
-    p50, p99 = _latency_ms(adapter, X_test, int(config.get("n_latency", 300)))
-    result.update(latency_p50_ms=round(p50, 4), latency_p99_ms=round(p99, 4))
+    result["phase"] = "latency"
+    p50, p99, n_calls = _latency_ms(adapter, X_test, int(config.get("n_latency", 300)))
+    result.update(latency_p50_ms=round(p50, 4), latency_p99_ms=round(p99, 4),
+                  latency_calls=n_calls)
     rows_per_s = _batch_rows_per_s(adapter, X_test, int(config.get("batch_rows", 10_000)),
                                    kind, int(config["seed"]))
     result["batch_rows_per_s"] = round(rows_per_s, 1)
@@ -171,7 +229,7 @@ def _run(adapter_cls: type, config: dict[str, Any], result: dict[str, Any]) -> N
         shutil.rmtree(artifact, ignore_errors=True)
     else:
         artifact.unlink()
-    result["status"] = "ok"
+    result.update(status="ok", phase="done")
 
 
 def main(adapter_cls: type) -> None:
@@ -183,5 +241,8 @@ def main(adapter_cls: type) -> None:
     except BaseException as exc:  # every failure, even KeyboardInterrupt, becomes a result
         result["error"] = f"{type(exc).__name__}: {exc}"[:500]
         result["traceback"] = traceback.format_exc()[-4000:]
+        if result.get("phase") == "fit":
+            result["fit_seconds"] = round(time.perf_counter() - result["fit_started"], 3)
+    result.pop("fit_started", None)
     Path(config["result_path"]).write_text(json.dumps(result, default=str))
     sys.exit(0 if result["status"] == "ok" else 1)

@@ -90,23 +90,30 @@ def _score_table(results: pd.DataFrame, budget: float, frameworks: list[str]) ->
                  "!k = k failed folds counted at the constant predictor's score.")
 
 
-def _ranks(results: pd.DataFrame, budget: float) -> pd.DataFrame:
-    """Tasks x frameworks rank (1 = best, ties averaged) on the mean fold score."""
-    ranks = {}
+def _ranks(results: pd.DataFrame, budget: float) -> tuple[pd.DataFrame, list[str]]:
+    """Tasks x frameworks rank (1 = best, ties averaged) on the mean fold score, over the tasks
+    every framework at this budget ran; the other tasks' labels come second."""
+    frameworks = set(results.loc[results["budget"] == budget, "framework"])
+    ranks, incomplete = {}, []
     for label, means in _task_means(results, budget).items():
+        if set(means.dropna().index) != frameworks:
+            incomplete.append(label)
+            continue
         ascending = not HIGHER_IS_BETTER[_metric_of(results, label)]
         ranks[label] = means.rank(ascending=ascending, method="average")
-    return pd.DataFrame(ranks).T
+    return pd.DataFrame(ranks).T, incomplete
 
 
 def _rank_table(results: pd.DataFrame, budgets: list[float], frameworks: list[str]) -> Table:
     rows = []
     for budget in budgets:
-        ranks = _ranks(results, budget)
-        rows.append([f"{budget:g}", str(len(ranks))]
+        ranks, incomplete = _ranks(results, budget)
+        rows.append([f"{budget:g}", str(len(ranks)), ", ".join(incomplete)]
                     + [f"{ranks[f].mean():.2f}" if f in ranks else "" for f in frameworks])
     return Table("Mean rank per framework (1 = best) over tasks", ["budget s", "tasks",
-                                                                 *frameworks], rows)
+                                                                 "left out", *frameworks], rows,
+                 "Ranked only on tasks every framework ran at that budget; 'left out' lists "
+                 "the tasks some framework has no run for yet.")
 
 
 def _wins(results: pd.DataFrame, budget: float, name: str, rival: str) -> tuple[int, int]:
@@ -133,8 +140,14 @@ def _wins_table(results: pd.DataFrame, budgets: list[float], frameworks: list[st
                                                                           *frameworks], rows)
 
 
+def _column(runs: pd.DataFrame, name: str) -> pd.Series:
+    """A numeric column, empty when no run recorded it (older result files)."""
+    if name not in runs:
+        return pd.Series(dtype=np.float64)
+    return pd.to_numeric(runs[name], errors="coerce").dropna()
+
+
 def _median(values: pd.Series, fmt: str) -> str:
-    values = pd.to_numeric(values, errors="coerce").dropna()
     return format(values.median(), fmt) if len(values) else ""
 
 
@@ -145,23 +158,27 @@ def _cost_table(results: pd.DataFrame, budget: float, frameworks: list[str]) -> 
         if runs.empty:
             continue
         ok = runs[runs["ok"]]
-        overrun = pd.to_numeric(ok.get("overrun", pd.Series(dtype=float)), errors="coerce")
+        overrun = _column(ok, "overrun")
         rows.append([
-            name, f"{len(ok)}/{len(runs)}", _median(ok.get("fit_seconds"), ".1f"),
+            name, f"{len(ok)}/{len(runs)}", _median(_column(ok, "fit_seconds"), ".1f"),
             f"{overrun.mean():.1%}" if len(overrun) else "",
             f"{overrun.max():.1%}" if len(overrun) else "",
             f"{(overrun > 0.10).mean():.0%}" if len(overrun) else "",
-            _median(ok.get("peak_rss_mb"), ".0f"),
-            _median(ok.get("artifact_bytes", pd.Series(dtype=float)) / 2**20, ".2f"),
-            _median(ok.get("latency_p50_ms"), ".3f"), _median(ok.get("latency_p99_ms"), ".3f"),
-            _median(ok.get("batch_rows_per_s"), ",.0f"),
+            _median(_column(ok, "peak_memory_mb"), ".0f"),
+            _median(_column(ok, "artifact_bytes") / 2**20, ".2f"),
+            _median(_column(ok, "latency_p50_ms"), ".3f"),
+            _median(_column(ok, "latency_p99_ms"), ".3f"),
+            _median(_column(ok, "batch_rows_per_s"), ",.0f"),
+            _median(_column(runs, "load_1min_before"), ".1f"),
         ])
     return Table(f"Cost per framework, medians over successful runs (budget {budget:g} s)",
                  ["framework", "ok runs", "fit s", "overrun mean", "overrun max", "runs >10 %",
-                  "peak RSS MB", "artifact MB", "1-row p50 ms", "1-row p99 ms",
-                  "10k batch rows/s"], rows,
-                 "overrun = max(0, fit time / budget - 1). Peak RSS of the run's process up to "
-                 "the end of fit. Latency: one row at a time, in process, after 20 warm-up calls.")
+                  "peak memory MB", "artifact MB", "1-row p50 ms", "1-row p99 ms",
+                  "10k batch rows/s", "load before"], rows,
+                 "overrun = max(0, fit time / budget - 1). Peak memory up to the end of fit: "
+                 "max of the process's max RSS and the sampled PSS of its process tree. "
+                 "Latency: one row at a time, in process, after 20 warm-up calls. Load before: "
+                 "the machine's 1-minute load average when the run started (2 cores).")
 
 
 def _goal_rows(results: pd.DataFrame, budgets: list[float]) -> list[list[str]]:
@@ -170,8 +187,8 @@ def _goal_rows(results: pd.DataFrame, budgets: list[float]) -> list[list[str]]:
         return [["jogak has no successful runs yet", "", ""]]
     rows = []
     for budget in budgets:
-        ranks = _ranks(results, budget)
-        if JOGAK in ranks:
+        ranks, _ = _ranks(results, budget)
+        if JOGAK in ranks and len(ranks):
             means = ranks.mean()
             best = means.drop(JOGAK).min() if len(means) > 1 else np.inf
             rows.append([f"best mean rank at {budget:g} s",
@@ -184,18 +201,18 @@ def _goal_rows(results: pd.DataFrame, budgets: list[float]) -> list[list[str]]:
                          "PASS" if wins / total >= 0.75 else "FAIL"])
     for column, limit, label in [("latency_p50_ms", 1.0, "single-row p50 <= 1 ms"),
                                  ("latency_p99_ms", 5.0, "single-row p99 <= 5 ms")]:
-        values = pd.to_numeric(runs[column], errors="coerce")
+        values = _column(runs, column)
         rows.append([label, f"median {values.median():.3f}, worst {values.max():.3f} ms",
                      "PASS" if (values <= limit).all() else "FAIL"])
     ensemble = runs["model"].map(lambda m: bool(m.get("is_ensemble")) if isinstance(m, dict)
                                  else True)
     for is_ensemble, limit, label in [(False, 100_000, "batch >= 100k rows/s, single model"),
                                       (True, 20_000, "batch >= 20k rows/s, ensemble")]:
-        values = pd.to_numeric(runs.loc[ensemble == is_ensemble, "batch_rows_per_s"])
+        values = _column(runs[ensemble == is_ensemble], "batch_rows_per_s")
         if len(values):
             rows.append([label, f"{len(values)} runs, worst {values.min():,.0f} rows/s",
                          "PASS" if (values >= limit).all() else "FAIL"])
-    overrun = pd.to_numeric(runs["overrun"], errors="coerce")
+    overrun = _column(runs, "overrun")
     rows.append(["overrun <= 10 %", f"worst {overrun.max():.1%}",
                  "PASS" if (overrun <= 0.10).all() else "FAIL"])
     return rows

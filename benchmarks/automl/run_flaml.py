@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import pickle
+import pickle  # noqa: TID251 -- FLAML's documented way to save a fitted AutoML
 from pathlib import Path
 from typing import Any
 

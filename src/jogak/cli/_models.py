@@ -57,7 +57,7 @@ def train(
     data: Annotated[str, typer.Argument(help="A data file or 'duckdb:SELECT ...'.")],
     target: Annotated[str, typer.Option("--target", "-t", help="The column to predict.")],
     task: Annotated[str, typer.Option(help="auto, regression, binary or multiclass.")] = "auto",
-    metric: Annotated[str | None, typer.Option(help="Metric to optimise (default per task).")] = None,
+    metric: Annotated[str | None, typer.Option(help="Metric to optimise.")] = None,
     budget: Annotated[float, typer.Option(help="Wall-clock seconds for the search.")] = 60.0,
     trials: Annotated[int | None, typer.Option(help="Number of trials (reproducible; "
                                                     "overrides --budget).")] = None,
@@ -89,11 +89,12 @@ def train(
         raise TargetError(f"--task binary needs 2 classes in {target!r}, got {y.nunique()}.")
     estimator_cls = AutoMLRegressor if chosen is Task.REGRESSION else AutoMLClassifier
     metric_obj = get_metric(metric, chosen) if metric else None
-    common: dict[str, Any] = dict(
-        time_budget=budget, n_trials=trials, metric=metric, random_state=seed,
-        time_column=time_column, group_column=group_column, exclude_columns=tuple(exclude or ()),
-        include_models=tuple(models.split(",")) if models else None, storage=storage,
-        study_name=study)
+    common: dict[str, Any] = {
+        "time_budget": budget, "n_trials": trials, "metric": metric, "random_state": seed,
+        "time_column": time_column, "group_column": group_column,
+        "exclude_columns": tuple(exclude or ()),
+        "include_models": tuple(models.split(",")) if models else None, "storage": storage,
+        "study_name": study}
     if chosen is Task.REGRESSION:
         common["log_target"] = log_target
     estimator = estimator_cls(**common)

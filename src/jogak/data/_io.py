@@ -231,11 +231,19 @@ def _load_large(src: Source, sep: str | None, encoding: str | None,
                 return _load_csv(src, sep, encoding, columns, nrows)
             sep = sep or src.default_sep or sniff_delimiter(sample.text,
                                                             is_complete=sample.is_complete)
-            relation = connection.read_csv(
-                str(src.path), header=True, delimiter=sep, na_values=_NA_VALUES,
-                auto_type_candidates=["BIGINT", "DOUBLE", "VARCHAR"],
-                compression="gzip" if src.compression == "gzip" else "none",
-            )
+            try:
+                relation = connection.read_csv(
+                    str(src.path), header=True, delimiter=sep, na_values=_NA_VALUES,
+                    auto_type_candidates=["BIGINT", "DOUBLE", "VARCHAR"],
+                    compression="gzip" if src.compression == "gzip" else "none",
+                )
+            except duckdb.Error:
+                relation = None
+            if relation is None or relation.columns != _header(sample.text, sep):
+                # DuckDB's sniffer gave up or guessed another header (it may take a ragged
+                # last row for one): find the bad line with pandas, in chunks to save memory
+                _find_parse_problem(src, sep, sample.encodings[0])
+                return _load_csv(src, sep, encoding, columns, nrows)
         if columns is not None:
             check_columns(src.label, columns, relation.columns)
             relation = relation.select(*(duckdb.ColumnExpression(name) for name in columns))
@@ -252,6 +260,26 @@ def _load_large(src: Source, sep: str | None, encoding: str | None,
     finally:
         connection.close()
     return _restore_booleans(normalise_duckdb(frame))
+
+
+def _header(text: str, sep: str) -> list[str]:
+    first = text[: text.find("\n") + 1] if "\n" in text else text
+    try:
+        return [str(name) for name in pd.read_csv(io.StringIO(first), sep=sep, nrows=0).columns]
+    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError):
+        return []
+
+
+def _find_parse_problem(src: Source, sep: str, encoding: str) -> None:
+    try:
+        with src.open_binary() as fh, pd.read_csv(fh, sep=sep, encoding=encoding, dtype=str,
+                                                  chunksize=200_000) as reader:
+            for _ in reader:
+                pass
+    except pd.errors.ParserError as exc:
+        raise parse_error(src.label, exc, sep) from exc
+    except (UnicodeDecodeError, pd.errors.EmptyDataError):
+        return
 
 
 def _restore_booleans(frame: pd.DataFrame) -> pd.DataFrame:
@@ -349,7 +377,7 @@ def _load_excel(src: Source, sheet: str | int | None, nrows: int | None) -> pd.D
             raise DataLoadError(f"Sheet {chosen!r} is not in {src.label!r}. Expected one of: "
                                 f"{', '.join(map(repr, names))} (or a position from 0). Hint: "
                                 "pass sheet= with one of those names.")
-        return workbook.parse(chosen, nrows=nrows)
+        return pd.read_excel(workbook, sheet_name=chosen, nrows=nrows)
 
 
 def _load_json(src: Source, encoding: str | None, nrows: int | None) -> pd.DataFrame:

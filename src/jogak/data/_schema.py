@@ -108,6 +108,7 @@ class ColumnSchema:
     kind: ColumnKind = field(init=False, repr=False, compare=False)
     pandas_dtype: Any = field(init=False, repr=False, compare=False)
     category_set: frozenset[Any] | None = field(init=False, repr=False, compare=False)
+    is_integer: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         try:
@@ -125,11 +126,7 @@ class ColumnSchema:
         object.__setattr__(self, "pandas_dtype", dtype)
         object.__setattr__(self, "kind", column_kind(dtype))
         object.__setattr__(self, "category_set", checked)
-
-    @property
-    def is_integer(self) -> bool:
-        """Whether the training dtype is an integer dtype."""
-        return bool(pd.api.types.is_integer_dtype(self.pandas_dtype))
+        object.__setattr__(self, "is_integer", bool(pd.api.types.is_integer_dtype(dtype)))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -193,7 +190,7 @@ class FeatureSchema:
     def from_frame(cls, frame: pd.DataFrame, roles: ColumnRoles, *,
                    columns: Sequence[str] | None = None,
                    max_categories: int = MAX_CATEGORIES) -> FeatureSchema:
-        """Learn the schema of ``columns`` (default: ``roles.features``) from a training frame.
+        """Learn the schema of the feature columns of a training frame.
 
         Parameters
         ----------
@@ -202,7 +199,8 @@ class FeatureSchema:
         roles : ColumnRoles
             The role of every column in ``columns``.
         columns : sequence of str, optional
-            The columns the model consumes, in order. Default: ``roles.features``.
+            The columns the model consumes, in order. Default: the frame's columns whose role is
+            a feature (no identifiers, constants or target), in frame order.
         max_categories : int, default=1000
             At most this many categories are kept per column, most frequent first.
 
@@ -219,14 +217,18 @@ class FeatureSchema:
             raise SchemaError(f"Expected a pandas DataFrame, got {type(frame).__name__}.")
         if max_categories < 1:
             raise ConfigError(f"max_categories must be >= 1, got {max_categories!r}.")
-        names = list(roles.features if columns is None else columns)
+        if columns is None:
+            names = [name for name in frame.columns if name not in roles or roles[name].is_feature]
+        else:
+            names = list(columns)
         absent = [name for name in names if name not in frame.columns]
         no_role = [name for name in names if name not in roles]
         if absent or no_role:
+            found = [f"columns {absent} are not in the frame"] if absent else []
+            found += [f"columns {no_role} have no role"] if no_role else []
             raise SchemaError(
-                f"Cannot learn a feature schema: columns {absent} are not in the frame and "
-                f"{no_role} have no role. Hint: pass the training frame and the roles inferred "
-                "from it."
+                f"Cannot learn a feature schema: {' and '.join(found)}. Hint: pass the training "
+                "frame and the roles inferred from it (every column needs a role)."
             )
         if len(frame) == 0:
             raise SchemaError("Cannot learn a feature schema from an empty frame (0 rows).")
@@ -391,7 +393,7 @@ def _learn_column(series: pd.Series, roles: ColumnRoles, max_categories: int) ->
             truncated = len(counts) > max_categories
         categories = tuple(json_scalar(level) for level in levels)
     minimum = maximum = None
-    if kind == "numeric":
+    if kind == "numeric" and role is not ColumnRole.DATETIME:  # later dates are no anomaly
         values = series.to_numpy(dtype="float64", na_value=np.nan)
         if not np.isnan(values).all():
             minimum, maximum = float(np.nanmin(values)), float(np.nanmax(values))

@@ -81,7 +81,13 @@ def range_issue(column: ColumnSchema, count: int) -> SchemaIssue:
     return SchemaIssue(
         column.name, "out_of_range", count,
         f"Column {column.name!r}: {count} value(s) lie outside the training range "
-        f"[{column.minimum:g}, {column.maximum:g}].")
+        f"[{_number(column.minimum)}, {_number(column.maximum)}].")
+
+
+def _number(value: float | None) -> str:
+    if value is not None and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:.6g}" if value is not None else "?"
 
 
 def close_match(name: str, candidates: list[Any]) -> str:

@@ -201,9 +201,17 @@ def _plain(series: pd.Series) -> bool:
 
 
 def _stripped(series: pd.Series) -> pd.Series:
+    """Text stripped, blank text made missing, as an object series."""
+    if isinstance(series.dtype, pd.StringDtype):
+        stripped = series.str.strip()
+        return stripped.mask(stripped.eq("").fillna(False).astype(bool)).astype(object)
     values = [(value.strip() or None) if isinstance(value, str) else value
               for value in series.astype(object)]
     return pd.Series(values, index=series.index, dtype=object)
+
+
+def _mask(series: pd.Series, test: Any) -> np.ndarray:
+    return np.fromiter((test(value) for value in series), dtype=bool, count=len(series))
 
 
 def _numeric_column(series: pd.Series) -> tuple[pd.Series, np.ndarray | None]:
@@ -212,8 +220,10 @@ def _numeric_column(series: pd.Series) -> tuple[pd.Series, np.ndarray | None]:
     if _plain(series) and ptypes.is_numeric_dtype(series.dtype):
         return series, None
     raw = _stripped(series)
-    underscored = np.fromiter((isinstance(value, str) and "_" in value for value in raw),
-                              dtype=bool, count=len(raw))
+    if isinstance(series.dtype, pd.StringDtype):
+        underscored = series.str.contains("_", regex=False).fillna(False).to_numpy(dtype=bool)
+    else:
+        underscored = _mask(raw, lambda value: isinstance(value, str) and "_" in value)
     values = pd.to_numeric(raw.mask(underscored), errors="coerce")
     return values, raw.notna().to_numpy() & values.isna().to_numpy()
 
@@ -232,9 +242,11 @@ def _datetime_column(series: pd.Series,
     if _plain(series) and ptypes.is_datetime64_any_dtype(series.dtype):
         return series, None
     raw = _stripped(series)
-    numbers = np.fromiter((isinstance(value, bool | int | float | np.number) and not
-                           is_missing(value) for value in raw), dtype=bool, count=len(raw))
-    text = raw.mask(numbers)
+    if isinstance(series.dtype, pd.StringDtype):
+        text = raw
+    else:
+        text = raw.mask(_mask(raw, lambda value: isinstance(value, bool | int | float | np.number)
+                              and not is_missing(value)))
     fmt = pandas_format(column.datetime_format)
     values = pd.to_datetime(text, format=fmt or "ISO8601", utc=True, errors="coerce")
     retry = text.notna().to_numpy() & values.isna().to_numpy()
@@ -245,12 +257,12 @@ def _datetime_column(series: pd.Series,
 
 def check_datetime_format(values: pd.Series, datetime_format: str) -> np.ndarray:
     """Mask of present values of a text or ``YYYYMMDD`` integer column not in the format."""
-    present = values.notna().to_numpy()
-    bad = np.zeros(len(values), dtype=bool)
-    if present.any():
-        texts = pd.Series([_format_text(value) for value in values[present]], dtype=object)
-        parsed = pd.to_datetime(texts, format=pandas_format(datetime_format), errors="coerce")
-        bad[present] = parsed.isna().to_numpy()
+    distinct = pd.Series(values.dropna().unique())  # dates repeat: parse each value once
+    if distinct.empty:
+        return np.zeros(len(values), dtype=bool)
+    texts = pd.Series([_format_text(value) for value in distinct], dtype=object)
+    parsed = pd.to_datetime(texts, format=pandas_format(datetime_format), errors="coerce")
+    bad: np.ndarray = values.isin(distinct[parsed.isna().to_numpy()]).to_numpy(dtype=bool)
     return bad
 
 
@@ -279,7 +291,9 @@ def finalize_column(column: ColumnSchema, values: pd.Series) -> pd.Series:
     if kind == "datetime":
         return _datetime_final(values, dtype)
     if kind == "category":
-        return values.astype(object if column.category_set is None else dtype)
+        if column.category_set is None:
+            return values.astype(object)
+        return values.where(values.isin(column.categories)).astype(dtype)  # unseen -> missing
     return values if values.dtype == dtype else values.astype(dtype)
 
 

@@ -1,4 +1,4 @@
-"""Resolve what ``load``, ``scan`` and ``iter_batches`` were given: a file, a zip member or a query."""
+"""Resolve what ``load``, ``scan`` and ``iter_batches`` got: a file, a zip member or a query."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Validation schemes: k-fold, stratified, grouped, time-ordered (expanding windows), repeated, holdout.
+"""Validation schemes: k-fold, stratified, grouped, time-ordered (expanding), repeated, holdout.
 
 A scheme is a frozen description; :func:`make_splits` turns it into concrete index pairs, the same
 for every model of a search so that out-of-fold predictions can be ensembled.

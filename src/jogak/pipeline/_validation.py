@@ -14,13 +14,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_array, validate_data
+from sklearn.utils.validation import validate_data
 
 from jogak.errors import ConfigError, SchemaError
 
 __all__ = [
+    "NumericColumnsMixin",
     "check_choice",
     "column_names",
+    "float_matrix",
     "frame_columns",
     "missing_mask",
     "numeric_array",
@@ -52,34 +54,77 @@ def _numeric_error(owner: BaseEstimator, columns: list[str], exc: Exception) -> 
     )
 
 
+def _input_error(owner: BaseEstimator, exc: ValueError) -> SchemaError:
+    # Keep scikit-learn's own wording first: callers and its estimator checks match on it.
+    message = str(exc)
+    if "infinity" in message:
+        hint = "replace inf with NaN (e.g. frame.replace([np.inf, -np.inf], np.nan))."
+    else:
+        hint = "pass a 2-D table (DataFrame or array) with at least one row and one column."
+    return SchemaError(f"{message} ({type(owner).__name__}) Hint: {hint}")
+
+
+def _same_columns(owner: BaseEstimator, X: pd.DataFrame) -> bool:
+    """True when ``X`` has exactly the (unique) columns seen in fit: checks can be skipped."""
+    seen = getattr(owner, "feature_names_in_", None)
+    return seen is not None and X.columns.is_unique and X.columns.tolist() == seen.tolist()
+
+
+def _frame_floats(owner: BaseEstimator, X: pd.DataFrame) -> np.ndarray:
+    try:
+        return X.to_numpy(dtype=np.float64)
+    except (ValueError, TypeError):
+        pass  # nullable dtypes holding NA need a na_value; text fails again below
+    try:
+        return X.to_numpy(dtype=np.float64, na_value=np.nan)
+    except (ValueError, TypeError) as exc:
+        raise _numeric_error(owner, _text_columns(X), exc) from exc
+
+
 def numeric_array(owner: BaseEstimator, X: Any, *, reset: bool) -> np.ndarray:
     """``X`` as a 2-D float64 array; sets ``n_features_in_`` when ``reset``.
 
-    With ``reset`` the full scikit-learn validation runs (finite check, shape, names). Without it
-    only the width and names are checked, and a frame is converted with one ``to_numpy`` call.
+    With ``reset`` the full scikit-learn validation runs (finite check, shape, names). Without it,
+    a frame with the fitted columns or a float array of the fitted width is converted directly;
+    anything else goes through scikit-learn's checks (and their errors and warnings).
     """
     if reset:
         try:
             return validate_data(owner, X, dtype=np.float64, ensure_all_finite="allow-nan")
         except ValueError as exc:
-            if "could not convert" not in str(exc) and "NAType" not in str(exc):
-                raise
-            columns = _text_columns(X) if isinstance(X, pd.DataFrame) else []
-            raise _numeric_error(owner, columns, exc) from exc
-    validate_data(owner, X, reset=False, skip_check_array=True)
+            if "could not convert" in str(exc):
+                columns = _text_columns(X) if isinstance(X, pd.DataFrame) else []
+                raise _numeric_error(owner, columns, exc) from exc
+            raise _input_error(owner, exc) from exc
     if isinstance(X, pd.DataFrame):
-        try:
-            return X.to_numpy(dtype=np.float64, na_value=np.nan)
-        except (ValueError, TypeError) as exc:
-            raise _numeric_error(owner, _text_columns(X), exc) from exc
-    if isinstance(X, np.ndarray) and X.dtype == np.float64 and X.ndim == 2:
+        if not _same_columns(owner, X):
+            validate_data(owner, X, reset=False, skip_check_array=True)
+        return _frame_floats(owner, X)
+    if (isinstance(X, np.ndarray) and X.dtype == np.float64 and X.ndim == 2
+            and X.shape[1] == getattr(owner, "n_features_in_", -1)
+            and getattr(owner, "feature_names_in_", None) is None):
         return X
     try:
-        return check_array(X, dtype=np.float64, ensure_all_finite="allow-nan")
+        return validate_data(owner, X, reset=False, dtype=np.float64,
+                             ensure_all_finite="allow-nan")
     except ValueError as exc:
         if "could not convert" not in str(exc):
             raise
         raise _numeric_error(owner, [], exc) from exc
+
+
+def float_matrix(owner: BaseEstimator, columns: list[np.ndarray]) -> np.ndarray:
+    """Stack 1-D columns (numbers, or objects holding numbers and missing values) as floats."""
+    out = np.empty((len(columns[0]) if columns else 0, len(columns)))
+    for j, values in enumerate(columns):
+        if values.dtype.kind in "biuf":
+            out[:, j] = values
+            continue
+        try:
+            out[:, j] = np.where(missing_mask(values), np.nan, values).astype(np.float64)
+        except (ValueError, TypeError) as exc:
+            raise _numeric_error(owner, [], exc) from exc
+    return out
 
 
 def frame_columns(owner: BaseEstimator, X: Any, *, reset: bool) -> list[np.ndarray]:
@@ -89,16 +134,30 @@ def frame_columns(owner: BaseEstimator, X: Any, *, reset: bool) -> list[np.ndarr
     floats. Sets ``n_features_in_`` (and ``feature_names_in_`` for frames) when ``reset``.
     """
     if isinstance(X, pd.DataFrame):
-        validate_data(owner, X, reset=reset, skip_check_array=True)
+        if reset or not _same_columns(owner, X):
+            validate_data(owner, X, reset=reset, skip_check_array=True)
         if reset:
             _check_not_empty(owner, X.shape)
+        if X.columns.is_unique:
+            return [X[name].to_numpy() for name in X.columns]
         return [X.iloc[:, j].to_numpy() for j in range(X.shape[1])]
     if reset:
-        array = validate_data(owner, X, dtype=None, ensure_all_finite=False)
+        try:
+            array = validate_data(owner, X, dtype=None, ensure_all_finite=False)
+        except ValueError as exc:
+            raise _input_error(owner, exc) from exc
     else:
-        validate_data(owner, X, reset=False, skip_check_array=True)
-        array = check_array(X, dtype=None, ensure_all_finite=False)
+        array = validate_data(owner, X, reset=False, dtype=None, ensure_all_finite=False)
     return [array[:, j] for j in range(array.shape[1])]
+
+
+class NumericColumnsMixin:
+    """For numeric transformers: ``_transform_columns`` (the fast path of
+    :class:`~jogak.pipeline.FastColumnTransformer`) reuses ``_transform_array``."""
+
+    def _transform_columns(self, columns: list[np.ndarray]) -> Any:
+        values = float_matrix(self, columns)  # type: ignore[arg-type]
+        return self._transform_array(values)  # type: ignore[attr-defined]
 
 
 def _check_not_empty(owner: BaseEstimator, shape: tuple[int, ...]) -> None:

@@ -60,8 +60,7 @@ def make_frame(n_rows: int = 200, *, seed: int = 0, missing_share: float = 0.05,
         ]
     for name in ("num", "amount", "color", "city"):
         mask = rng.random(n_rows) < missing_share
-        frame[name] = frame[name].astype(object if frame[name].dtype == object else "float64")
-        frame.loc[mask, name] = np.nan
+        frame[name] = frame[name].mask(mask)
     return frame
 
 

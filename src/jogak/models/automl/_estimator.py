@@ -199,6 +199,7 @@ class _AutoMLBase(BaseEstimator):
             weights = base_weights if weights is None else weights * base_weights
         metric = get_metric(self.metric, task) if self.metric else default_metric(task)
         roles = self._infer_roles(frame, target, task)
+        raw = frame
         frame = coerce_frame(frame, roles)
         features = roles.features
         if not features:
@@ -210,14 +211,16 @@ class _AutoMLBase(BaseEstimator):
         self.roles_ = roles
         self.feature_names_in_ = np.asarray(list(frame.columns), dtype=object)
         self.n_features_in_ = len(self.feature_names_in_)
-        self.schema_ = FeatureSchema.from_frame(frame[features], roles)
+        # the schema checks what callers send: raw columns, before coercion
+        self.schema_ = FeatureSchema.from_frame(raw[features], roles)
         self.data_fingerprint_ = data_fingerprint(frame)
         times = frame[self.time_column].to_numpy() if self.time_column else None
         groups = frame[self.group_column].to_numpy() if self.group_column else None
         scheme = CVScheme(kind=self.cv_kind, n_splits=self.cv, n_repeats=self.n_repeats,  # type: ignore[arg-type]
                           random_state=self.random_state)
         splits = make_splits(scheme, task=task, y=y_encoded, groups=groups, time=times)
-        cache = FoldCache(frame[features].reset_index(drop=True), y_encoded, roles, splits)
+        cache = FoldCache(frame[features].reset_index(drop=True), y_encoded, roles, splits,
+                          random_state=self.random_state, task=task)
         specs = available_specs(task, include=self.include_models, exclude=self.exclude_models)
         if not specs:
             raise ConfigError(f"No model family left for a {task.value} task with "

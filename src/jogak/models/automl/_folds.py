@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from jogak.data import ColumnRoles
+from jogak.data import ColumnRoles, Task
 from jogak.models._validation import Split
 from jogak.pipeline import FeatureStyle, build_preprocessor
 
@@ -39,13 +39,16 @@ class FoldCache:
     y: np.ndarray
     roles: ColumnRoles
     splits: list[Split]
+    random_state: int = 0
+    task: Task | None = None
     _folds: dict[tuple[FeatureStyle, int], FoldData] = field(default_factory=dict)
     _templates: dict[FeatureStyle, Any] = field(default_factory=dict)
 
     def template(self, style: FeatureStyle) -> Any:
         """An unfitted preprocessor for ``style``."""
         if style not in self._templates:
-            self._templates[style] = build_preprocessor(self.roles, style)
+            self._templates[style] = build_preprocessor(self.roles, style, task=self.task,
+                                                        random_state=self.random_state)
         return clone(self._templates[style])
 
     def fold(self, style: FeatureStyle, index: int) -> FoldData:

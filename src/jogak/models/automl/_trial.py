@@ -16,6 +16,8 @@ from jogak.models.automl._folds import FoldCache
 from jogak.models.catalog import BuildContext, ModelSpec
 from jogak.pipeline import native_categorical_indices
 
+_THREADED_ROWS = 20_000
+
 __all__ = ["TrialPruned", "TrialRecord", "evaluate_trial", "predict_learner"]
 
 
@@ -70,11 +72,15 @@ def predict_learner(learner: Any, X: Any, task: Task) -> np.ndarray:
 def build_context(spec: ModelSpec, cache: FoldCache, *, task: Task, n_classes: int,
                   random_state: int, n_jobs: int) -> BuildContext:
     style = spec.style
+    n_rows = int(len(cache.splits[0][0]))
+    # below ~20k rows a second thread costs more in OpenMP synchronisation than it saves, and
+    # spinning threads collapse when the machine is busy
+    threads = n_jobs if n_rows >= _THREADED_ROWS else 1
     categorical = native_categorical_indices(cache.roles) if style.value == "native" else []
     return BuildContext(
-        task=task, n_rows=int(len(cache.splits[0][0])), n_features=cache.n_features(style),
+        task=task, n_rows=n_rows, n_features=cache.n_features(style),
         n_classes=n_classes, categorical_indices=list(categorical), random_state=random_state,
-        n_jobs=n_jobs, has_sparse_input=cache.has_sparse(style))
+        n_jobs=threads, has_sparse_input=cache.has_sparse(style))
 
 
 def evaluate_trial(record: TrialRecord, spec: ModelSpec, cache: FoldCache, *, task: Task,

@@ -1,0 +1,157 @@
+"""Load + profile + fit_transform: jogak against plain pandas + scikit-learn, side by side.
+
+Each (contender, dataset) runs in its own subprocess so that peak memory (ru_maxrss) is its own.
+Datasets: a synthetic 1M-row × 30-column CSV (20 numeric, 8 categorical, 2 date-like) and
+Taiwan credit default. Reported: wall time of each stage, peak RSS, the raw frame's memory, and
+peak growth over the interpreter's memory before loading relative to the frame.
+
+    .venv/bin/python benchmarks/load_and_preprocess.py [--rows 1000000] [--repeats 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = Path(os.environ.get("JOGAK_DATA_DIR", ROOT.parent / "shared" / "datasets"))
+WORK = ROOT / "benchmarks" / "results"
+
+
+def make_synthetic(path: Path, n_rows: int, seed: int = 0) -> None:
+    rng = np.random.default_rng(seed)
+    data: dict[str, object] = {}
+    for j in range(20):
+        column = rng.lognormal(0, 1, n_rows) if j % 3 == 0 else rng.normal(j, 1 + j, n_rows)
+        column[rng.random(n_rows) < 0.05] = np.nan
+        data[f"num{j}"] = column
+    for j in range(8):
+        levels = [5, 12, 40, 300, 3, 8, 1000, 25][j]
+        data[f"cat{j}"] = np.array([f"L{k}" for k in range(levels)])[
+            rng.integers(0, levels, n_rows)]
+    data["date0"] = (20150101 + rng.integers(0, 28, n_rows)
+                     + 100 * rng.integers(0, 12, n_rows)).astype(np.int64)
+    data["flag"] = rng.choice(["Yes", "No"], n_rows)
+    data["target"] = rng.integers(0, 2, n_rows)
+    pd.DataFrame(data).to_csv(path, index=False)
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def run_jogak(path: str, target: str) -> dict[str, float]:
+    from jogak.data import coerce_frame, infer_roles, load, profile
+    from jogak.pipeline import FeatureStyle, build_preprocessor
+
+    before = rss_mb()
+    t0 = time.perf_counter()
+    frame = load(path)
+    t1 = time.perf_counter()
+    roles = infer_roles(frame, target=target)
+    profile(frame, target=target, roles=roles)
+    t2 = time.perf_counter()
+    X = coerce_frame(frame.drop(columns=[target]), roles)
+    matrix = build_preprocessor(roles, FeatureStyle.SCALED).fit_transform(X, frame[target])
+    t3 = time.perf_counter()
+    return {"load_s": t1 - t0, "profile_s": t2 - t1, "fit_transform_s": t3 - t2,
+            "total_s": t3 - t0, "rss_before_mb": before, "peak_rss_mb": rss_mb(),
+            "frame_mb": frame.memory_usage(deep=True).sum() / 2**20,
+            "n_output_columns": int(matrix.shape[1])}
+
+
+def run_baseline(path: str, target: str) -> dict[str, float]:
+    from sklearn.compose import ColumnTransformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    before = rss_mb()
+    t0 = time.perf_counter()
+    frame = pd.read_csv(path)
+    t1 = time.perf_counter()
+    # the same profile facts: missing share, distinct counts, quantiles, skew, top values
+    numeric = frame.select_dtypes("number")
+    profile = {"missing": frame.isna().mean(), "distinct": frame.nunique(),
+               "quantiles": numeric.quantile([0.0, 0.25, 0.5, 0.75, 1.0]),
+               "skew": numeric.skew(),
+               "top": {c: frame[c].value_counts().head(5) for c in frame.columns}}
+    del profile
+    t2 = time.perf_counter()
+    X = frame.drop(columns=[target])
+    num_cols = list(X.select_dtypes("number").columns)
+    cat_cols = [c for c in X.columns if c not in num_cols]
+    transformer = ColumnTransformer([
+        ("num", make_pipeline(SimpleImputer(strategy="median", add_indicator=True),
+                              StandardScaler()), num_cols),
+        ("cat", make_pipeline(SimpleImputer(strategy="most_frequent"),
+                              OneHotEncoder(handle_unknown="ignore", min_frequency=0.01)),
+         cat_cols)])
+    matrix = transformer.fit_transform(X, frame[target])
+    t3 = time.perf_counter()
+    return {"load_s": t1 - t0, "profile_s": t2 - t1, "fit_transform_s": t3 - t2,
+            "total_s": t3 - t0, "rss_before_mb": before, "peak_rss_mb": rss_mb(),
+            "frame_mb": frame.memory_usage(deep=True).sum() / 2**20,
+            "n_output_columns": int(matrix.shape[1])}
+
+
+def child(contender: str, path: str, target: str) -> None:
+    result = (run_jogak if contender == "jogak" else run_baseline)(path, target)
+    print(json.dumps(result))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--child", nargs=3, metavar=("CONTENDER", "PATH", "TARGET"))
+    args = parser.parse_args()
+    if args.child:
+        child(*args.child)
+        return
+    WORK.mkdir(parents=True, exist_ok=True)
+    synthetic = WORK / f"synthetic_{args.rows}.csv"
+    if not synthetic.exists():
+        print(f"writing {synthetic} …", file=sys.stderr)
+        make_synthetic(synthetic, args.rows)
+    datasets = {f"synthetic {args.rows:,}×30": (synthetic, "target"),
+                "taiwan credit": (DATA_DIR / "taiwan_credit_default" /
+                                  "default_of_credit_card_clients.csv.gz",
+                                  "Y")}
+    rows = []
+    for name, (path, target) in datasets.items():
+        if not Path(path).exists():
+            print(f"skipping {name}: {path} not found (set JOGAK_DATA_DIR)", file=sys.stderr)
+            continue
+        for contender in ("jogak", "pandas+sklearn"):
+            for _ in range(args.repeats):
+                out = subprocess.run([sys.executable, __file__, "--child", contender, str(path),
+                                      target], capture_output=True, text=True, check=False)
+                if out.returncode:
+                    print(out.stderr[-3000:], file=sys.stderr)
+                    continue
+                result = json.loads(out.stdout.strip().splitlines()[-1])
+                result.update(dataset=name, contender=contender)
+                result["peak_growth_over_frame"] = (
+                    (result["peak_rss_mb"] - result["rss_before_mb"]) / result["frame_mb"])
+                rows.append(result)
+                print(json.dumps(result), file=sys.stderr)
+    table = pd.DataFrame(rows)
+    columns = ["dataset", "contender", "load_s", "profile_s", "fit_transform_s", "total_s",
+               "frame_mb", "peak_rss_mb", "peak_growth_over_frame", "n_output_columns"]
+    summary = table[columns].groupby(["dataset", "contender"], sort=False).median().round(2)
+    print(summary.to_markdown() if hasattr(summary, "to_markdown") else summary.to_string())
+    (WORK / "load_and_preprocess.json").write_text(table.to_json(orient="records", indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""``python -m jogak.cli``."""
+
+from jogak.cli import main
+
+main()
