@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from automl.frameworks import FRAMEWORKS
@@ -27,6 +28,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table as RichTable
 
 console = Console(stderr=True)
+RUN_OVERHEAD_S = 25.0  # observed per run on 2 cores: interpreter start, scoring, save, timing
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -54,17 +56,27 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _done_keys(path: Path, retry_failed: bool) -> set[tuple]:
+def _spec_of(record: dict) -> RunSpec:
+    return RunSpec(record["framework"], record["task"], float(record["budget"]),
+                   record["n_folds"], record["fold"], record["seed"])
+
+
+def _past_records(path: Path) -> list[dict]:
     if not path.exists():
-        return set()
-    done = set()
-    for line in path.read_text().splitlines():
-        if line.strip():
-            record = json.loads(line)
-            if record.get("status") == "ok" or not retry_failed:
-                done.add(RunSpec(record["framework"], record["task"], float(record["budget"]),
-                                 record["n_folds"], record["fold"], record["seed"]).key)
-    return done
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def _reusable(spec: RunSpec, past: dict[tuple, dict]) -> dict | None:
+    """A budget-free baseline's ok result for the same fold at another budget, re-labelled."""
+    if FRAMEWORKS[spec.framework].uses_budget:
+        return None
+    source = past.get(replace(spec, budget=0.0).key)
+    if source is None:
+        return None
+    fit = source["fit_seconds"]
+    return {**source, "budget": spec.budget, "reused_from_budget": source["budget"],
+            "overrun": round(max(0.0, fit / spec.budget - 1.0), 4)}
 
 
 def _usable_frameworks(names: list[str]) -> list[str]:
@@ -93,7 +105,10 @@ def run(args: argparse.Namespace) -> int:
     if not frameworks:
         console.print("[red]no framework can run; see the messages above[/]")
         return 2
-    done = _done_keys(args.out, args.retry_failed)
+    past = _past_records(args.out)
+    done = {_spec_of(r).key for r in past if r.get("status") == "ok" or not args.retry_failed}
+    baselines = {replace(_spec_of(r), budget=0.0).key: r for r in past
+                 if r.get("status") == "ok" and "reused_from_budget" not in r}
     tasks, plan = {}, []
     for name in args.tasks:
         task = tasks[name] = load_task(name)
@@ -102,9 +117,13 @@ def run(args: argparse.Namespace) -> int:
                  for b in args.budgets for fold in range(n_folds) for f in frameworks]
     plan.sort(key=lambda s: (args.budgets.index(s.budget), args.tasks.index(s.task), s.fold))
     todo = [spec for spec in plan if spec.key not in done]
+    n_baseline_reruns = sum(not FRAMEWORKS[s.framework].uses_budget
+                            and s.budget != args.budgets[0] for s in todo)
+    hours = (sum(s.budget * FRAMEWORKS[s.framework].uses_budget for s in todo)
+             + RUN_OVERHEAD_S * (len(todo) - n_baseline_reruns)) / 3600
     console.print(f"{len(plan)} runs planned, {len(plan) - len(todo)} already in {args.out}, "
-                  f"{len(todo)} to run; upper bound {sum(s.budget for s in todo) / 3600:.1f} h "
-                  "of fitting")
+                  f"{len(todo)} to run: about {hours:.1f} h (budgets + {RUN_OVERHEAD_S:g} s "
+                  "per run for start-up, scoring, saving and timing)")
     if args.dry_run:
         for spec in todo:
             console.print(spec.slug)
@@ -122,8 +141,11 @@ def run(args: argparse.Namespace) -> int:
                     task, folds, args.workdir / "data", spec.n_folds, spec.seed)
             train_path, test_path = fold_files[spec.task, spec.n_folds][spec.fold]
             progress.update(bar, description=f"{spec.slug}")
-            record = execute(spec, FRAMEWORKS[spec.framework], task, train_path, test_path,
-                             args.workdir, keep=args.keep_runs)
+            record = _reusable(spec, baselines) or execute(
+                spec, FRAMEWORKS[spec.framework], task, train_path, test_path, args.workdir,
+                keep=args.keep_runs)
+            if record["status"] == "ok" and "reused_from_budget" not in record:
+                baselines[replace(spec, budget=0.0).key] = record
             with open(args.out, "a") as out:
                 out.write(json.dumps(record, default=str) + "\n")
             progress.console.print(_summary(record))
@@ -136,7 +158,8 @@ def report(args: argparse.Namespace) -> int:
         console.print(f"[red]{args.out} does not exist; run the benchmark first[/]")
         return 2
     results = load_results(args.out)
-    results = results[results["framework"].isin(args.frameworks)]
+    results = results[results["framework"].isin(args.frameworks)
+                      & results["task"].isin(args.tasks)]
     tables = build_tables(results, list(FRAMEWORKS))
     out = Console()
     for table in tables:

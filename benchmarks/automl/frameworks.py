@@ -26,6 +26,7 @@ class Framework:
     venv: str | None
     runner: str
     options: dict[str, Any] = field(default_factory=dict)
+    uses_budget: bool = True  # False: fits without a time limit (the baselines)
 
     @property
     def python(self) -> Path:
@@ -49,7 +50,8 @@ FRAMEWORKS: dict[str, Framework] = {f.name: f for f in [
     Framework("autogluon_best", "autogluon", "run_autogluon.py", {"presets": "best_quality"}),
     Framework("autogluon_medium", "autogluon", "run_autogluon.py",
               {"presets": "medium_quality"}),
-    Framework("lightgbm_default", None, "run_baselines.py", {"model": "lightgbm_default"}),
-    Framework("rf300", None, "run_baselines.py", {"model": "rf300"}),
-    Framework("constant", None, "run_baselines.py", {"model": "constant"}),
+    Framework("lightgbm_default", None, "run_baselines.py", {"model": "lightgbm_default"},
+              uses_budget=False),
+    Framework("rf300", None, "run_baselines.py", {"model": "rf300"}, uses_budget=False),
+    Framework("constant", None, "run_baselines.py", {"model": "constant"}, uses_budget=False),
 ]}

@@ -37,8 +37,9 @@ class TaskData:
 
 
 def data_dir() -> Path:
-    """The datasets folder: env JOGAK_DATA_DIR, else /work/shared/datasets."""
-    return Path(os.environ.get("JOGAK_DATA_DIR", "/work/shared/datasets"))
+    """The datasets folder: env JOGAK_DATA_DIR, else ``<repo>/../shared/datasets``."""
+    repo = Path(__file__).resolve().parents[2]
+    return Path(os.environ.get("JOGAK_DATA_DIR", repo.parent / "shared" / "datasets"))
 
 
 def _telco(root: Path) -> TaskData:

@@ -26,7 +26,8 @@ def test_profile_json_prints_exactly_one_object(small_csv: Path) -> None:
     result = runner.invoke(app, ["profile", str(small_csv), "--target", "paid", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["n_rows"] == 40 and data["task"] == "binary"
+    assert data["n_rows"] == 40
+    assert data["task"] == "binary"
     assert data["target_distribution"] == {"No": 0.5, "Yes": 0.5}
     assert data["columns"]["customer_id"]["role"] == "identifier"
     assert data["columns"]["지역"]["top_values"] == [{"value": "서울", "count": 40}]
@@ -52,7 +53,8 @@ def test_profile_on_real_data_names_the_traps(data_dir: Path) -> None:
 def test_profile_help() -> None:
     result = runner.invoke(app, ["profile", "--help"])
     assert result.exit_code == 0
-    assert "--target" in result.stdout and "--json" in result.stdout
+    assert "--target" in result.stdout
+    assert "--json" in result.stdout
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -75,6 +77,8 @@ def test_profile_bad_input_exits_2_with_one_line(args: list[str], message: str,
     result = runner.invoke(app, filled)
     assert result.exit_code == 2, result.output
     lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("error:") and message in lines[0]
+    assert len(lines) == 1
+    assert lines[0].startswith("error:")
+    assert message in lines[0]
     assert "Traceback" not in result.output
     assert result.stdout == ""

@@ -40,7 +40,8 @@ def test_kkbox_members_registration_time_is_datetime_and_msno_identifier(
     assert roles["msno"] is R.IDENTIFIER
     parsed = coerce_frame(frame, roles)["registration_init_time"]
     assert parsed.notna().all()
-    assert parsed.min().year >= 2004 and parsed.max() <= pd.Timestamp("2017-12-31")
+    assert parsed.min().year >= 2004
+    assert parsed.max() <= pd.Timestamp("2017-12-31")
 
 
 def test_kkbox_transaction_dates_written_yyyymmdd_are_datetimes(data_dir: Path) -> None:
@@ -73,7 +74,8 @@ def test_tmdb_overview_is_text_and_id_an_identifier(data_dir: Path) -> None:
     assert roles["id"] is R.IDENTIFIER
     assert roles["release_date"] is R.DATETIME
     assert roles["budget"] is R.NUMERIC
-    assert roles.target == "revenue" and roles["revenue"] is R.TARGET
+    assert roles.target == "revenue"
+    assert roles["revenue"] is R.TARGET
 
 
 def test_telco_total_charges_is_numeric_with_blanks_missing(telco: pd.DataFrame) -> None:
@@ -97,7 +99,8 @@ def test_telco_roles_and_task(telco: pd.DataFrame) -> None:
     assert roles["tenure"] is R.NUMERIC
     assert detect_task(telco["Churn"]) is Task.BINARY
     assert roles.suspected_leaks == []
-    assert "customerID" not in roles.features and "Churn" not in roles.features
+    assert "customerID" not in roles.features
+    assert "Churn" not in roles.features
 
 
 def test_taiwan_credit_row_id_and_binary_target(data_dir: Path) -> None:
@@ -414,7 +417,8 @@ def test_coerce_frame_skips_absent_columns_and_keeps_unknown_ones() -> None:
     roles = infer_roles(frame, target="y")
     scoring = pd.DataFrame({"paid": ["No", "Maybe"], "extra": [1, 2]})
     coerced = coerce_frame(scoring, roles)
-    assert coerced["paid"].tolist()[0] == 0.0 and np.isnan(coerced["paid"].iloc[1])
+    assert coerced["paid"].tolist()[0] == 0.0
+    assert np.isnan(coerced["paid"].iloc[1])
     assert coerced["extra"].tolist() == [1, 2]
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from jogak.data import iter_batches, load, scan
+from jogak.data import ColumnRole, coerce_frame, infer_roles, iter_batches, load, scan
 from jogak.errors import ConfigError, DataLoadError, MissingDependencyError
 
 # every .csv.gz in the real data folder, with its (rows, columns) from the folder's SOURCE.md
@@ -64,11 +64,17 @@ def test_real_data_folder_holds_the_listed_files(data_dir: Path) -> None:
 
 
 @pytest.mark.parametrize("relative", sorted(REAL_FILES), ids=lambda r: Path(r).name[:-7])
-def test_load_reads_every_real_dataset_with_its_documented_shape(data_dir: Path,
-                                                                relative: str) -> None:
+def test_every_real_dataset_loads_with_its_documented_shape_and_gets_roles(
+        data_dir: Path, relative: str) -> None:
     frame = load(data_dir / relative)
     assert frame.shape == REAL_FILES[relative]
     assert not any(str(name).startswith("\ufeff") for name in frame.columns)
+    roles = infer_roles(frame)
+    assert list(roles) == list(frame.columns)
+    assert all(isinstance(role, ColumnRole) for role in roles.values())
+    coerced = coerce_frame(frame, roles)
+    assert coerced.shape == frame.shape
+    pd.testing.assert_frame_equal(coerce_frame(coerced, roles), coerced)
 
 
 def test_load_keeps_the_bom_out_of_olist_translation_header(data_dir: Path) -> None:
@@ -123,7 +129,8 @@ def test_load_strips_the_utf8_byte_order_mark(tmp_path: Path, encoding: str | No
 
 @pytest.mark.parametrize("encoding", ["cp949", "euc-kr"], ids=["cp949", "euc_kr"])
 def test_load_detects_korean_legacy_encodings(tmp_path: Path, encoding: str) -> None:
-    text = "시도,인구,기준일자\n서울특별시,9411000,2019년 3월 5일\n부산광역시,3392000,2019년 3월 5일\n"
+    text = ("시도,인구,기준일자\n서울특별시,9411000,2019년 3월 5일\n"
+            "부산광역시,3392000,2019년 3월 5일\n")
     frame = load(_write(tmp_path / "korea.csv", text, encoding))
     assert list(frame.columns) == ["시도", "인구", "기준일자"]
     assert frame["시도"].tolist() == ["서울특별시", "부산광역시"]
@@ -241,6 +248,7 @@ def test_load_reads_excel_sheets_and_lists_them_when_one_is_missing(tmp_path: Pa
     assert load(path).to_dict("list") == {"a": [1, 2], "이름": ["가", "나"]}
     assert load(path, sheet="second")["b"].tolist() == ["x", "y", "z"]
     assert load(path, sheet=1, nrows=1)["b"].tolist() == ["x"]
+    assert load(path, sheet="1")["b"].tolist() == ["x", "y", "z"]
     with pytest.raises(DataLoadError, match=r"Sheet 'third' is not in .*'first', 'second'"):
         load(path, sheet="third")
 

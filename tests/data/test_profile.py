@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 
@@ -34,6 +35,7 @@ def test_telco_profile_matches_the_published_statistics(telco: pd.DataFrame) -> 
     gender = result.columns["gender"]
     assert gender.top_values == (("Male", 3555), ("Female", 3488))
     assert result.columns["customerID"].top_values == ()  # identifiers are never shown
+    assert result.columns["SeniorCitizen"].n_outliers is None  # 0/1 has no outliers
     assert result.columns["Churn"].role is ColumnRole.TARGET
     assert result.suspected_leaks == ()
 
@@ -42,7 +44,8 @@ def test_profile_to_dict_is_strict_json(telco: pd.DataFrame) -> None:
     result = profile(telco, target="Churn")
     text = json.dumps(result.to_dict(), allow_nan=False, ensure_ascii=False)
     data = json.loads(text)
-    assert data["task"] == "binary" and data["n_rows"] == 7043
+    assert data["task"] == "binary"
+    assert data["n_rows"] == 7043
     assert data["columns"]["gender"]["top_values"][0] == {"value": "Male", "count": 3555}
     assert data["columns"]["TotalCharges"]["role"] == "numeric"
     assert set(data["columns"]) == set(telco.columns)
@@ -51,7 +54,7 @@ def test_profile_to_dict_is_strict_json(telco: pd.DataFrame) -> None:
 def test_kkbox_ages_outside_a_declared_range_are_counted(data_dir: Path) -> None:
     frame = load(data_dir / "kkbox_churn_sample" / "members.csv.gz")
     result = profile(frame, ranges={"bd": (0, 100), "registration_init_time":
-                                    ("2005-01-01", None)})
+                                    (datetime.date(2005, 1, 1), None)})
     expected = int(((frame["bd"] < 0) | (frame["bd"] > 100)).sum())
     assert expected > 0
     assert result.columns["bd"].n_impossible == expected
@@ -59,6 +62,8 @@ def test_kkbox_ages_outside_a_declared_range_are_counted(data_dir: Path) -> None
     early = int((pd.to_datetime(frame["registration_init_time"]) < "2005-01-01").sum())
     assert result.columns["registration_init_time"].n_impossible == early
     assert result.columns["registration_init_time"].first.startswith("2004-")
+    assert result.columns["bd"].n_outliers == 23
+    assert json.dumps(result.to_dict(), allow_nan=False)
 
 
 def test_numeric_statistics_match_numpy_and_scipy(global_random_seed: int) -> None:
@@ -91,8 +96,11 @@ def test_huge_and_infinite_values_do_not_overflow() -> None:
     frame = pd.DataFrame({"x": [1e300, -1e300, 1e299, 5.0, np.inf, -np.inf, np.nan] * 5})
     column = profile(frame).columns["x"]  # warnings are errors: no overflow may happen
     assert column.n_infinite == 10
-    assert column.quantiles["max"] == 1e300 and column.quantiles["min"] == -1e300
-    assert np.isfinite(column.mean) and np.isfinite(column.std) and np.isfinite(column.skew)
+    assert column.quantiles["max"] == 1e300
+    assert column.quantiles["min"] == -1e300
+    assert np.isfinite(column.mean)
+    assert np.isfinite(column.std)
+    assert np.isfinite(column.skew)
     assert json.dumps(profile(frame).to_dict(), allow_nan=False)
 
 
@@ -156,6 +164,17 @@ def test_profile_rejects_bad_arguments(options: dict[str, object], error: type[E
     frame = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": ["x", "x", "x"]})
     with pytest.raises(error, match=message):
         profile(frame, **options)  # type: ignore[arg-type]
+
+
+def test_profile_with_training_roles_on_data_without_the_target() -> None:
+    train = pd.DataFrame({"a": np.arange(40.0), "b": ["x", "y"] * 20, "y": [0, 1] * 20})
+    roles = infer_roles(train, target="y")
+    scoring = pd.DataFrame({"a": [1.0, 1.0, 2.0], "b": ["x", "x", "y"]})
+    result = profile(scoring, roles=roles)
+    assert result.target is None
+    assert result.task is None
+    assert result.columns["a"].n_distinct == 2  # counted on this frame, not the training one
+    assert result.n_duplicate_rows == 1
 
 
 def test_profile_target_must_agree_with_roles() -> None:

@@ -160,7 +160,8 @@ def test_row_transform_equals_frame_transform_on_validated_records(
     frame, roles = synthetic
     preprocessor = fitted[style]
     row = compile_row_transform(preprocessor, roles)
-    assert row.is_fully_compiled and row.fallback_steps == ()
+    assert row.is_fully_compiled
+    assert row.fallback_steps == ()
     rows = np.random.default_rng(1).choice(len(frame), size=30, replace=False)
     for record in _validated(frame, roles, rows):
         _assert_row_equal(row, preprocessor, roles, record)
@@ -221,7 +222,8 @@ def test_row_transform_survives_a_pickle_round_trip(
         joblib.dump(row, buffer)
         buffer.seek(0)
         loaded = joblib.load(buffer)  # noqa: TID251 - our own object, round trip in memory
-        assert loaded.is_fully_compiled and loaded.columns == row.columns
+        assert loaded.is_fully_compiled
+        assert loaded.columns == row.columns
         for record in [*records, *_edge_records(records[0])]:
             np.testing.assert_array_equal(loaded(record), row(record))
 
@@ -340,7 +342,8 @@ def test_date_text_parsing_matches_coerce_frame(fmt: str) -> None:
     texts = ["2015.01.05", "2015/1/5", "2015-01-05", "2015-1-5 1:2:3", "2015-01-05T10:20:30.5",
              "2015.01.05 10:20", "2015-02-29", "2016-02-29", "2015-13-01", "05/01/2015",
              "31/12/2019", " 1/2/2020 ", "2019년 3월 5일", "2019년 03월 05일", "2015.01.05.",
-             "2015-01-05  10:20", "1600-01-01", "2300-01-01", "2015-01-05T10:20:30+09:00"]
+             "2015-01-05  10:20", "1600-01-01", "2300-01-01", "2015-01-05T10:20:30+09:00",
+             "2015.1.5", "2019.12.31", "2019.02.29", "2020.02.29"]
     func, arg = coercer_for(ColumnInfo("c", ColumnRole.DATETIME, "object", 2, 0.0,
                                        datetime_format=fmt))
     n_fast = 0

@@ -47,13 +47,17 @@ def test_text_features_char_ngrams_match_korean_inside_inflected_words() -> None
     assert word_only.nnz == 0  # no whole word in common: only character n-grams see it
 
 
-def test_text_features_svd_components_capped_by_vocabulary() -> None:
-    features = TextFeatures(svd_components=32, random_state=0).fit(TITLES)
-    out = features.transform(TITLES)
+def test_text_features_svd_components_capped_by_vocabulary_and_rows() -> None:
+    many = pd.concat([TITLES] * 4, ignore_index=True)
+    features = TextFeatures(svd_components=32, random_state=0).fit(many)
+    out = features.transform(many)
     vocabulary = len(TfidfVectorizer().fit(clean_text(TITLES["title"])).vocabulary_)
     assert isinstance(out, np.ndarray)
-    assert out.shape == (5, vocabulary)
+    assert out.shape == (20, vocabulary)
     assert features.get_feature_names_out()[-1] == f"title__svd{vocabulary - 1}"
+    few = TextFeatures(svd_components=32).fit(TITLES.iloc[:3])
+    assert few.transform(TITLES).shape == (5, 2)
+    assert TextFeatures(svd_components=32).fit(TITLES.iloc[:1]).transform(TITLES).shape == (5, 0)
 
 
 def test_text_features_column_without_tokens_gives_no_columns() -> None:

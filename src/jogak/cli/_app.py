@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -20,13 +19,13 @@ __all__ = ["app", "main"]
 class _JogakGroup(TyperGroup):
     """Turns JogakError into a one-line message and exit code 2 for every sub-command."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except JogakError as exc:
             message = " ".join(str(exc).split())
             typer.echo(f"error: {message}", err=True)
-            raise click.exceptions.Exit(2) from None
+            raise typer.Exit(2) from None
 
 
 app = typer.Typer(

@@ -137,7 +137,7 @@ def _by_uniques(column: pd.Series, convert: Callable[[pd.Index], object],
     if isinstance(converted, pd.DatetimeIndex):
         values = converted.take(codes, allow_fill=True, fill_value=pd.NaT)
         return pd.Series(values, index=column.index, name=column.name)
-    array = np.append(np.asarray(converted), missing)
+    array = np.append(np.asarray(converted), np.asarray([missing]))
     return pd.Series(array[codes], index=column.index, name=column.name)
 
 

@@ -9,14 +9,9 @@ from collections.abc import Hashable
 import numpy as np
 import pandas as pd
 
-from jogak.data._coerce import (
-    BOOLEAN_PAIRS,
-    coerce_frame,
-    text_to_datetimes,
-    text_to_numbers,
-    yyyymmdd_to_datetimes,
-)
-from jogak.data._leak import leak_scores
+from jogak.data._coerce import BOOLEAN_PAIRS, text_to_numbers, yyyymmdd_to_datetimes
+from jogak.data._leak import flag_leaks
+from jogak.data._patterns import all_numbers, date_format, is_yyyymmdd, looks_hashed, mean_words
 from jogak.data._roles import ColumnInfo, ColumnRole, ColumnRoles, Task
 from jogak.errors import ConfigError, SchemaError, TargetError
 
@@ -26,21 +21,7 @@ __all__ = ["check_frame", "check_target", "detect_task", "infer_roles", "infer_w
 _ID_NAME = re.compile(r"(?:^|[_\s.\-])(?:id|key|uuid|guid|no)$|^unnamed: ?0$", re.IGNORECASE)
 _CAMEL_ID = re.compile(r"(?:[a-z0-9]I[dD]|^ID|번호|아이디)$")
 _EPOCH_NAME = re.compile(r"timestamp|unix|epoch|(?:^|_)ts$", re.IGNORECASE)
-_HASH = r"[A-Za-z0-9+/=_\-]{16,}"
 _BOOLEAN_SETS = {frozenset(pair) for pair in BOOLEAN_PAIRS}
-# tried in order on text that looks like dates; the first that parses the most values wins
-_DATE_FORMATS = (
-    "ISO8601", "%Y.%m.%d", "%Y.%m.%d.", "%Y. %m. %d.", "%Y. %m. %d", "%Y년 %m월 %d일",
-    "%Y.%m.%d %H:%M:%S", "%Y.%m.%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
-    "%m/%d/%Y", "%d/%m/%Y", "%m/%d/%Y %H:%M:%S", "%d/%m/%Y %H:%M:%S", "%m/%d/%Y %H:%M",
-    "%d/%m/%Y %H:%M", "%d.%m.%Y", "%d-%m-%Y", "%d-%b-%Y", "%d %b %Y", "%b %d, %Y",
-    "%d %B %Y", "%B %d, %Y", "%Y.%m", "%Y년 %m월",
-)
-_DATE_SHAPE = "|".join((
-    r"\d{1,4}\s*[-./년]\s*\d{1,2}", r"\d{8}", r"\d{1,2}[ -][A-Za-z]{3}",
-    r"[A-Za-z]{3,9}\.? \d{1,2},? \d{4}",
-))
-_SAMPLE = 2000
 
 
 def infer_roles(frame: pd.DataFrame, *, target: str | None = None, high_cardinality: int = 20,
@@ -125,7 +106,7 @@ def infer_with_counts(frame: pd.DataFrame, target: str | None, high_cardinality:
             info[name] = _infer_column(name, column, counts[name], high_cardinality)
     roles = ColumnRoles(info=info, target=target)
     if target is not None and task is not None:
-        roles = _flag_leaks(frame, roles, target, task, leak_threshold)
+        roles = flag_leaks(frame, roles, target, task, leak_threshold)
     return roles, counts
 
 
@@ -331,28 +312,27 @@ def _text_role(name: str, column: pd.Series, counts: pd.Series, n_missing: int,
     if len(lowered) == 2 and frozenset(lowered) in _BOOLEAN_SETS:
         a, b = sorted(lowered)
         return info(ColumnRole.BOOLEAN, f"two values {a}/{b}{blanks}", n_missing + n_blank)
-    numbers = None if isinstance(column.dtype, pd.CategoricalDtype) else _all_numbers(values)
+    numbers = None if isinstance(column.dtype, pd.CategoricalDtype) else all_numbers(values)
     codes = False
     if numbers is not None:
         codes = bool(values.str.match(r"[-+]?0\d").any())
         if not codes:
-            if _is_yyyymmdd(numbers):
+            if is_yyyymmdd(numbers):
                 return info(ColumnRole.DATETIME, f"text dates YYYYMMDD{blanks}",
                             n_missing + n_blank, "%Y%m%d")
             return info(ColumnRole.NUMERIC, f"numbers stored as text{blanks}",
                         n_missing + n_blank)
-    if not codes and not _looks_hashed(values):
-        found = _date_format(values, weights)
-        if found is not None:
-            fmt, n_unparsed = found
-            unparsed = f"; {n_unparsed} values that are not dates" if n_unparsed else ""
-            return info(ColumnRole.DATETIME, f"dates written {fmt}{unparsed}{blanks}",
-                        n_missing + n_blank + n_unparsed, fmt)
-    if _looks_hashed(values):
+    if looks_hashed(values):
         return info(ColumnRole.IDENTIFIER, "hash-like keys")
+    found = None if codes else date_format(values, weights)
+    if found is not None:
+        fmt, n_unparsed = found
+        unparsed = f"; {n_unparsed} values that are not dates" if n_unparsed else ""
+        return info(ColumnRole.DATETIME, f"dates written {fmt}{unparsed}{blanks}",
+                    n_missing + n_blank + n_unparsed, fmt)
     distinct_share = len(values) / n_present
     many = n_distinct > high_cardinality
-    if many and distinct_share >= 0.5 and _mean_words(values, weights) >= 3:
+    if many and distinct_share >= 0.5 and mean_words(values, weights) >= 3:
         return info(ColumnRole.TEXT, "free text: many distinct values of several words")
     id_name = _is_id_name(name)
     if distinct_share >= 0.95 and (many or (id_name and n_distinct > 1)):
@@ -361,77 +341,3 @@ def _text_role(name: str, column: pd.Series, counts: pd.Series, n_missing: int,
     if n_distinct <= high_cardinality:
         return info(ColumnRole.CATEGORICAL_LOW, f"{n_distinct} levels")
     return info(ColumnRole.CATEGORICAL_HIGH, f"{n_distinct} levels")
-
-
-def _all_numbers(values: pd.Index) -> np.ndarray | None:
-    if np.isnan(text_to_numbers(values[:_SAMPLE])).any():
-        return None
-    numbers = text_to_numbers(values)
-    return None if np.isnan(numbers).any() else numbers
-
-
-def _is_yyyymmdd(numbers: np.ndarray) -> bool:
-    finite = numbers[np.isfinite(numbers)]
-    return bool(len(finite) and np.all(finite == np.round(finite)) and finite.min() >= 19000101
-                and finite.max() <= 21001231 and yyyymmdd_to_datetimes(finite).notna().all())
-
-
-def _date_format(values: pd.Index, weights: np.ndarray) -> tuple[str, int] | None:
-    sample, sample_weights = values[:500], weights[:500]
-    shaped = np.asarray(sample.str.match(_DATE_SHAPE), dtype=bool)
-    if np.average(shaped, weights=sample_weights) < 0.8 or sample.str.len().max() > 40:
-        return None
-    best, best_share = None, 0.0
-    for fmt in _DATE_FORMATS:
-        if np.average(text_to_datetimes(sample[:50], fmt).notna(),
-                      weights=sample_weights[:50]) < 0.8:
-            continue
-        share = float(np.average(text_to_datetimes(sample, fmt).notna(), weights=sample_weights))
-        if share > best_share:
-            best, best_share = fmt, share
-        if share == 1.0:
-            break
-    if best is None or best_share < 0.9:
-        return None
-    parsed = np.asarray(text_to_datetimes(values, best).notna())
-    n_unparsed = int(weights[~parsed].sum())
-    return (best, n_unparsed) if n_unparsed <= 0.05 * weights.sum() else None
-
-
-def _looks_hashed(values: pd.Index) -> bool:
-    sample = values[:_SAMPLE]
-    if len(sample) < 2 or not sample.str.fullmatch(_HASH).all():
-        return False
-    lengths = sample.str.len()
-    mixed = sample.str.contains(r"\d") & sample.str.contains(r"[A-Za-z]")
-    return bool(lengths.max() - lengths.min() <= 2 and mixed.mean() >= 0.9)
-
-
-def _mean_words(values: pd.Index, weights: np.ndarray) -> float:
-    words = values[:_SAMPLE].str.count(r"\S+").to_numpy(dtype="float64")
-    return float(np.average(words, weights=weights[:_SAMPLE]))
-
-
-def _flag_leaks(frame: pd.DataFrame, roles: ColumnRoles, target: str, task: Task,
-                threshold: float, max_rows: int = 50_000) -> ColumnRoles:
-    scored = [name for name, item in roles.info.items() if item.role.is_feature
-              and item.role is not ColumnRole.TEXT]
-    present = np.flatnonzero(frame[target].notna().to_numpy())
-    if not scored or len(present) < 10:
-        return roles
-    rng = np.random.default_rng(0)
-    rows = np.sort(rng.choice(present, max_rows, replace=False)) if len(present) > max_rows \
-        else present
-    sample = frame.iloc[rows]
-    features = coerce_frame(sample[scored], roles)
-    scores = leak_scores(features, sample[target], task)
-    info = dict(roles.info)
-    for name, score in scores.items():
-        item = info[name]
-        info[name] = ColumnInfo(
-            name=item.name, role=item.role, dtype=item.dtype, n_distinct=item.n_distinct,
-            missing_share=item.missing_share, reason=item.reason,
-            datetime_format=item.datetime_format, suspected_leak=score >= threshold,
-            leak_score=round(score, 4),
-        )
-    return ColumnRoles(info=info, target=roles.target)

@@ -11,8 +11,9 @@ import duckdb
 import pandas as pd
 
 from jogak.data._encoding import decode_error, read_text_sample, sniff_delimiter
-from jogak.data._sources import Source, resolve_source
-from jogak.errors import ConfigError, DataLoadError, MissingDependencyError
+from jogak.data._readers import read_excel, read_json, read_parquet
+from jogak.data._sources import Source, check_columns, resolve_source
+from jogak.errors import ConfigError, DataLoadError
 
 __all__ = ["LARGE_FILE_BYTES", "load"]
 
@@ -24,7 +25,6 @@ _NA_VALUES = ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-na
               "1.#QNAN", "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"]
 _LEADING_ZERO = re.compile(r"0\d+")
 _RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
-_PANDAS_MAJOR = int(pd.__version__.split(".")[0])
 
 
 def load(source: str | Path, *, sep: str | None = None, encoding: str | None = None,
@@ -85,7 +85,7 @@ def load(source: str | Path, *, sep: str | None = None, encoding: str | None = N
     >>> frame["zip"].tolist(), frame["amount"].tolist()
     (['01001', '20031'], [3.5, 4.0])
     """
-    columns = _check_options(columns, nrows)
+    columns = check_options(columns, nrows)
     src = resolve_source(source)
     if src.format == "query":
         frame = _load_query(src, columns, nrows)
@@ -94,11 +94,11 @@ def load(source: str | Path, *, sep: str | None = None, encoding: str | None = N
     elif src.format == "csv":
         frame = _load_csv(src, sep, encoding, columns, nrows)
     elif src.format == "parquet":
-        frame = _load_parquet(src, columns, nrows)
+        frame = read_parquet(src, columns, nrows)
     elif src.format == "excel":
-        frame = _load_excel(src, sheet, nrows)
+        frame = read_excel(src, sheet, nrows)
     else:
-        frame = _load_json(src, encoding, nrows)
+        frame = read_json(src, encoding, nrows)
     return finish_frame(frame, src.label, columns)
 
 
@@ -118,15 +118,6 @@ def finish_frame(frame: pd.DataFrame, label: str, columns: list[str] | None) -> 
     return frame
 
 
-def check_columns(label: str, wanted: Sequence[str], available: Sequence[object]) -> None:
-    """Raise when a requested column is not in ``available``."""
-    missing = [name for name in wanted if name not in available]
-    if missing:
-        shown = ", ".join(map(repr, list(available)[:20]))
-        raise DataLoadError(f"Columns {missing} are not in {label!r}. Expected some of: {shown}. "
-                            "Hint: column names are case-sensitive.")
-
-
 def normalise_duckdb(frame: pd.DataFrame) -> pd.DataFrame:
     """Give a DuckDB result the dtypes pandas' readers would: float for integers with missing."""
     for name in frame.columns:
@@ -140,7 +131,7 @@ def normalise_duckdb(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _check_options(columns: Sequence[str] | None, nrows: int | None) -> list[str] | None:
+def check_options(columns: Sequence[str] | None, nrows: int | None) -> list[str] | None:
     if nrows is not None and (isinstance(nrows, bool) or not isinstance(nrows, int) or nrows < 1):
         raise ConfigError(f"nrows must be a positive integer, got {nrows!r}. Hint: leave it out "
                           "to read every row.")
@@ -231,19 +222,13 @@ def _load_large(src: Source, sep: str | None, encoding: str | None,
                 return _load_csv(src, sep, encoding, columns, nrows)
             sep = sep or src.default_sep or sniff_delimiter(sample.text,
                                                             is_complete=sample.is_complete)
-            try:
-                relation = connection.read_csv(
-                    str(src.path), header=True, delimiter=sep, na_values=_NA_VALUES,
-                    auto_type_candidates=["BIGINT", "DOUBLE", "VARCHAR"],
-                    compression="gzip" if src.compression == "gzip" else "none",
-                )
-            except duckdb.Error:
-                relation = None
-            if relation is None or relation.columns != _header(sample.text, sep):
+            csv_relation = _duckdb_csv(connection, src, sep)
+            if csv_relation is None or csv_relation.columns != _header(sample.text, sep):
                 # DuckDB's sniffer gave up or guessed another header (it may take a ragged
                 # last row for one): find the bad line with pandas, in chunks to save memory
                 _find_parse_problem(src, sep, sample.encodings[0])
                 return _load_csv(src, sep, encoding, columns, nrows)
+            relation = csv_relation
         if columns is not None:
             check_columns(src.label, columns, relation.columns)
             relation = relation.select(*(duckdb.ColumnExpression(name) for name in columns))
@@ -260,6 +245,18 @@ def _load_large(src: Source, sep: str | None, encoding: str | None,
     finally:
         connection.close()
     return _restore_booleans(normalise_duckdb(frame))
+
+
+def _duckdb_csv(connection: duckdb.DuckDBPyConnection, src: Source,
+                sep: str) -> duckdb.DuckDBPyRelation | None:
+    try:
+        return connection.read_csv(
+            str(src.path), header=True, delimiter=sep, na_values=_NA_VALUES,
+            auto_type_candidates=["BIGINT", "DOUBLE", "VARCHAR"],
+            compression="gzip" if src.compression == "gzip" else "none",
+        )
+    except duckdb.Error:
+        return None
 
 
 def _header(text: str, sep: str) -> list[str]:
@@ -318,109 +315,3 @@ def _load_query(src: Source, columns: list[str] | None, nrows: int | None) -> pd
     finally:
         connection.close()
     return normalise_duckdb(frame)
-
-
-def _read_all(src: Source) -> bytes:
-    with src.open_binary() as fh:
-        return fh.read()
-
-
-def _load_parquet(src: Source, columns: list[str] | None, nrows: int | None) -> pd.DataFrame:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    target: str | io.BytesIO = str(src.path) if src.compression is None else \
-        io.BytesIO(_read_all(src))
-    try:
-        parquet = pq.ParquetFile(target)
-        if columns is not None:
-            check_columns(src.label, columns, parquet.schema_arrow.names)
-        if nrows is None:
-            table = parquet.read(columns=columns)
-        else:
-            batches, n_read = [], 0
-            for batch in parquet.iter_batches(batch_size=nrows, columns=columns):
-                batches.append(batch)
-                n_read += batch.num_rows
-                if n_read >= nrows:
-                    break
-            table = pa.Table.from_batches(batches).slice(0, nrows) if batches else \
-                parquet.schema_arrow.empty_table()
-    except (pa.ArrowException, OSError) as exc:
-        raise DataLoadError(f"{src.label!r} is not a readable Parquet file: {exc}. Hint: check "
-                            "that the file was written completely.") from exc
-    return table.to_pandas()
-
-
-def _load_excel(src: Source, sheet: str | int | None, nrows: int | None) -> pd.DataFrame:
-    data = _read_all(src)
-    engine = "openpyxl"
-    if not data.startswith(b"PK"):
-        try:
-            import xlrd  # noqa: F401
-        except ImportError as exc:
-            raise MissingDependencyError(
-                f"{src.label!r} is a legacy .xls workbook, which needs the xlrd package. "
-                "Hint: pip install xlrd, or save the sheet as .xlsx."
-            ) from exc
-        engine = "xlrd"
-    try:
-        workbook = pd.ExcelFile(io.BytesIO(data), engine=engine)
-    except Exception as exc:  # openpyxl and xlrd raise their own, unrelated exception types
-        raise DataLoadError(f"{src.label!r} is not a readable Excel workbook: {exc}. Hint: open "
-                            "and save it again in Excel, or export it as CSV.") from exc
-    with workbook:
-        names = workbook.sheet_names
-        chosen = 0 if sheet is None else sheet
-        if (isinstance(chosen, str) and chosen not in names) or \
-                (isinstance(chosen, int) and not 0 <= chosen < len(names)):
-            raise DataLoadError(f"Sheet {chosen!r} is not in {src.label!r}. Expected one of: "
-                                f"{', '.join(map(repr, names))} (or a position from 0). Hint: "
-                                "pass sheet= with one of those names.")
-        return pd.read_excel(workbook, sheet_name=chosen, nrows=nrows)
-
-
-def _load_json(src: Source, encoding: str | None, nrows: int | None) -> pd.DataFrame:
-    sample = read_text_sample(src, encoding)
-    raw = _read_all(src) if not sample.is_complete else sample.raw
-    text = None
-    for enc in sample.encodings:
-        try:
-            text = raw.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    if text is None:
-        raise decode_error(src.label, sample.encodings, explicit=encoding)
-    body = text.lstrip("\ufeff \t\r\n")
-    if not body:
-        raise DataLoadError(f"{src.label!r} has no rows: the file holds only whitespace.")
-    lines = src.format == "jsonl" or (body.startswith("{") and _is_json_lines(body))
-    options: dict[str, object] = {"dtype": False}
-    if _PANDAS_MAJOR < 3:
-        options.update(convert_dates=False, keep_default_dates=False)
-    try:
-        if lines:
-            return pd.read_json(io.StringIO(body), lines=True, nrows=nrows, **options)
-        frame = pd.read_json(io.StringIO(body), orient="records" if body.startswith("[") else None,
-                             **options)
-    except ValueError as exc:
-        raise DataLoadError(
-            f"{src.label!r} is not valid JSON for a table: {exc}. Expected a list of records "
-            "([{...}, {...}]) or JSON lines (one object per line). Hint: check the file, or read "
-            "it with \"duckdb:SELECT * FROM read_json('file.json')\"."
-        ) from exc
-    return frame.head(nrows) if nrows is not None else frame
-
-
-def _is_json_lines(body: str) -> bool:
-    import json
-
-    first, _, rest = body.partition("\n")
-    if not rest.strip():
-        return False
-    try:
-        json.loads(first)
-    except ValueError:
-        return False
-    return True

@@ -12,14 +12,16 @@ after the outcome).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
-from jogak.data._coerce import datetime_seconds
-from jogak.data._roles import Task
+from jogak.data._coerce import coerce_frame, datetime_seconds
+from jogak.data._roles import ColumnRole, ColumnRoles, Task
 
-__all__ = ["auc_score", "leak_scores"]
+__all__ = ["auc_score", "flag_leaks", "leak_scores"]
 
 _N_BINS = 64
 _N_FOLDS = 3
@@ -163,3 +165,25 @@ def _squared_correlation(x: np.ndarray, t: np.ndarray) -> float:
     xc, tc = x - x.mean(), t - t.mean()
     denominator = np.sqrt(np.sum(xc**2) * np.sum(tc**2))
     return float((np.sum(xc * tc) / denominator) ** 2) if denominator > 0 else float("nan")
+
+
+def flag_leaks(frame: pd.DataFrame, roles: ColumnRoles, target: str, task: Task,
+               threshold: float, max_rows: int = 50_000) -> ColumnRoles:
+    """``roles`` with ``leak_score`` set on scored features and ``suspected_leak`` from
+    ``threshold``, computed on up to ``max_rows`` rows with a target."""
+    scored = [name for name, item in roles.info.items() if item.role.is_feature
+              and item.role is not ColumnRole.TEXT]
+    present = np.flatnonzero(frame[target].notna().to_numpy())
+    if not scored or len(present) < 10:
+        return roles
+    rng = np.random.default_rng(0)
+    rows = np.sort(rng.choice(present, max_rows, replace=False)) if len(present) > max_rows \
+        else present
+    sample = frame.iloc[rows]
+    features = coerce_frame(sample[scored], roles)
+    scores = leak_scores(features, sample[target], task)
+    info = dict(roles.info)
+    for name, score in scores.items():
+        info[name] = replace(info[name], suspected_leak=score >= threshold,
+                             leak_score=round(score, 4))
+    return ColumnRoles(info=info, target=roles.target)

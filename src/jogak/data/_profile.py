@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -30,7 +31,7 @@ _N_TOP = 5
 _N_TEXT_SAMPLE = 10_000
 _PARSED_ROLES = {ColumnRole.NUMERIC, ColumnRole.DATETIME, ColumnRole.BOOLEAN}
 _PRIVATE_ROLES = {ColumnRole.IDENTIFIER, ColumnRole.TEXT}  # values may be personal: not shown
-Bound = float | str | pd.Timestamp | None
+Bound: TypeAlias = float | str | datetime.date | None
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,8 @@ class ColumnProfile:
     ``missing_share`` counts values that could not be read for the role (blank text in a
     numeric column, text that is not a date in a datetime column) as missing; ``n_unparsed``
     counts those that were neither missing nor blank. Quantiles, mean, std, skew (adjusted
-    Fisher-Pearson) and ``n_outliers`` (outside 1.5 IQR of the quartiles) use finite values.
+    Fisher-Pearson) and ``n_outliers`` (outside 1.5 IQR of the quartiles) use finite values;
+    ``mean_words`` of text columns uses up to 10,000 evenly spaced values.
     ``n_impossible`` counts values outside the declared range. Identifier and text columns show
     no top values: they may hold personal data.
     """
@@ -119,8 +121,9 @@ def profile(frame: pd.DataFrame, *, target: str | None = None, roles: ColumnRole
     target : str, optional
         The column to predict: adds the task, the target's distribution and suspected leaks.
     roles : ColumnRoles, optional
-        Roles to use (e.g. edited ones); inferred with :func:`infer_roles` when omitted, and for
-        any column they do not cover. Their target is used when ``target`` is omitted.
+        Roles to use (e.g. edited ones, or those of the training data); inferred with
+        :func:`infer_roles` when omitted, and for any column they do not cover. Their target is
+        used when ``target`` is omitted and the frame has that column.
     ranges : mapping of column name to (low, high), optional
         Declared valid ranges (either bound may be ``None``); values outside count as
         ``n_impossible``. Bounds of datetime columns may be dates as text.
@@ -148,17 +151,17 @@ def profile(frame: pd.DataFrame, *, target: str | None = None, roles: ColumnRole
     ('binary', 1, {'no': 0.75, 'yes': 0.25})
     """
     check_frame(frame)
-    counts: dict[str, pd.Series] = {}
     if roles is None:
         roles, counts = infer_with_counts(frame, target)
     else:
         roles = _resolve_roles(frame, target, roles)
+        counts = {name: value_counts(frame[name]) for name in frame.columns}
     target = roles.target
     checked = _check_ranges(frame, ranges or {})
     coerced = coerce_frame(frame, roles)
     columns = {
         name: _column_profile(frame[name], coerced[name], roles, checked.get(name),
-                              counts.get(name))
+                              counts[name])
         for name in frame.columns
     }
     task = distribution = None
@@ -167,7 +170,7 @@ def profile(frame: pd.DataFrame, *, target: str | None = None, roles: ColumnRole
         distribution = _target_distribution(frame[target], task)
     return Profile(
         n_rows=len(frame), n_columns=len(frame.columns), columns=columns, roles=roles,
-        n_duplicate_rows=_n_duplicates(frame, roles), target=target, task=task,
+        n_duplicate_rows=_n_duplicates(frame, counts), target=target, task=task,
         target_distribution=distribution, suspected_leaks=tuple(roles.suspected_leaks),
     )
 
@@ -176,9 +179,10 @@ def _resolve_roles(frame: pd.DataFrame, target: str | None, roles: ColumnRoles) 
     if target is not None and roles.target is not None and target != roles.target:
         raise ConfigError(f"target={target!r} disagrees with the roles' target "
                           f"{roles.target!r}. Hint: pass one of them only.")
-    target = target if target is not None else roles.target
     if target is not None:
         check_target(frame, target)
+    elif roles.target in frame.columns:
+        target = roles.target  # a frame to score has no target: profile it without one
     uncovered = [name for name in frame.columns if name not in roles.info]
     info = {name: item for name, item in roles.info.items() if name in frame.columns}
     if uncovered:
@@ -207,14 +211,14 @@ def _check_ranges(frame: pd.DataFrame,
 
 
 def _as_bound(value: Bound) -> Any:
-    if isinstance(value, str | pd.Timestamp):
+    if isinstance(value, str | pd.Timestamp | datetime.date):
         return pd.Timestamp(value)
     return float(value) if value is not None else None
 
 
 def _column_profile(raw: pd.Series, coerced: pd.Series, roles: ColumnRoles,
                     bounds: tuple[Bound, Bound] | None,
-                    counts: pd.Series | None) -> ColumnProfile:
+                    counts: pd.Series) -> ColumnProfile:
     info = roles.info[str(raw.name)]
     role = info.role
     n_rows = len(raw)
@@ -226,13 +230,14 @@ def _column_profile(raw: pd.Series, coerced: pd.Series, roles: ColumnRoles,
         present = raw.notna() & raw.astype(str).str.strip().ne("")
         stats["n_unparsed"] = int((present & coerced.isna()).sum())
     if role not in _PRIVATE_ROLES:
-        counts = value_counts(raw) if counts is None else counts
         limit = 50 if role is ColumnRole.TARGET else _N_TOP
         stats["top_values"] = tuple((str(value), int(count))
                                     for value, count in counts.head(limit).items())
     numbers = _numbers_for(role, coerced, raw)
     if numbers is not None:
         stats.update(_numeric_stats(numbers))
+        if role is ColumnRole.BOOLEAN or (role is ColumnRole.TARGET and len(counts) <= 2):
+            stats["n_outliers"] = None  # two values have no outliers
         if bounds is not None and role is not ColumnRole.DATETIME:
             stats["n_impossible"] = _outside(numbers, bounds)
     if role is ColumnRole.DATETIME and pd.api.types.is_datetime64_any_dtype(coerced.dtype):
@@ -251,7 +256,7 @@ def _column_profile(raw: pd.Series, coerced: pd.Series, roles: ColumnRoles,
         stats["declared_range"] = bounds
     return ColumnProfile(
         name=str(raw.name), role=role, dtype=str(raw.dtype), n_missing=n_missing,
-        missing_share=n_missing / n_rows if n_rows else 0.0, n_distinct=info.n_distinct,
+        missing_share=n_missing / n_rows if n_rows else 0.0, n_distinct=len(counts),
         reason=info.reason, suspected_leak=info.suspected_leak, leak_score=info.leak_score,
         **stats,
     )
@@ -319,7 +324,8 @@ def moments(x: np.ndarray) -> tuple[float, float, float]:
 
 
 def _outside(numbers: np.ndarray, bounds: tuple[Bound, Bound]) -> int:
-    low, high = (float(b) if b is not None and not isinstance(b, str | pd.Timestamp) else None
+    low, high = (float(b) if b is not None and not isinstance(b, str | pd.Timestamp |
+                                                            datetime.date) else None
                  for b in bounds)
     present = ~np.isnan(numbers)
     mask = np.zeros(len(numbers), dtype=bool)
@@ -349,10 +355,10 @@ def _target_distribution(y: pd.Series, task: Task) -> dict[str, float]:
     return out
 
 
-def _n_duplicates(frame: pd.DataFrame, roles: ColumnRoles) -> int | None:
+def _n_duplicates(frame: pd.DataFrame, counts: dict[str, pd.Series]) -> int | None:
     if frame.shape[1] == 0 or len(frame) < 2:
         return 0
-    if any(item.n_distinct == len(frame) for item in roles.info.values()):
+    if any(len(column_counts) == len(frame) for column_counts in counts.values()):
         return 0  # a column without repeated values: no two rows can be equal
     try:
         hashes = pd.util.hash_pandas_object(frame, index=False)
@@ -370,7 +376,7 @@ def _json(value: Any) -> Any:
         return bool(value)
     if isinstance(value, ColumnRole | Task):
         return value.value
-    if isinstance(value, pd.Timestamp):
+    if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, Mapping):
         return {str(k): _json(v) for k, v in value.items()}

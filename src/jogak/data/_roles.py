@@ -48,8 +48,9 @@ class Task(str, Enum):
 class ColumnInfo:
     """The inferred role of one column and why.
 
-    ``datetime_format`` is set for datetime columns stored as strings or ``YYYYMMDD`` integers
-    (a :func:`pandas.to_datetime` format, or ``"yyyymmdd"`` for integers). ``suspected_leak`` is
+    ``datetime_format`` is set for datetime columns stored as strings or numbers (a
+    :func:`pandas.to_datetime` format such as ``"ISO8601"`` or ``"%Y.%m.%d"``; ``"yyyymmdd"`` for
+    ``YYYYMMDD`` integers; ``"epoch_s"``/``"epoch_ms"`` for Unix times). ``suspected_leak`` is
     set when the column is almost perfectly associated with the target: it is flagged and reported,
     never silently dropped.
     """

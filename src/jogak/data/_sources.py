@@ -6,7 +6,7 @@ import difflib
 import gzip
 import os
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +14,7 @@ from typing import IO, Literal
 
 from jogak.errors import DataLoadError
 
-__all__ = ["QUERY_PREFIX", "Source", "resolve_source"]
+__all__ = ["QUERY_PREFIX", "Source", "check_columns", "resolve_source"]
 
 QUERY_PREFIX = "duckdb:"
 
@@ -68,7 +68,7 @@ class Source:
                     yield fh
             elif self.compression == "gzip":
                 with gzip.open(self.path, "rb") as fh:
-                    yield fh
+                    yield fh  # type: ignore[misc]
             else:
                 with open(self.path, "rb") as fh:
                     yield fh
@@ -190,3 +190,12 @@ def _path_hint(path: Path) -> str:
     if close:
         return "did you mean " + " or ".join(repr(str(folder / n)) for n in close) + "?"
     return f"check the path (relative paths start at {str(Path.cwd())!r})."
+
+
+def check_columns(label: str, wanted: Sequence[str], available: Sequence[object]) -> None:
+    """Raise when a requested column is not in ``available``."""
+    missing = [name for name in wanted if name not in available]
+    if missing:
+        shown = ", ".join(map(repr, list(available)[:20]))
+        raise DataLoadError(f"Columns {missing} are not in {label!r}. Expected some of: {shown}. "
+                            "Hint: column names are case-sensitive.")

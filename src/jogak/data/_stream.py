@@ -12,14 +12,15 @@ import pandas as pd
 
 from jogak.data._encoding import decode_error, read_text_sample, sniff_delimiter
 from jogak.data._io import (
-    check_columns,
+    check_options,
     finish_frame,
     leading_zero_columns,
     load,
     normalise_duckdb,
     parse_error,
 )
-from jogak.data._sources import Source, resolve_source
+from jogak.data._readers import json_options
+from jogak.data._sources import Source, check_columns, resolve_source
 from jogak.errors import ConfigError, DataLoadError
 
 __all__ = ["iter_batches", "scan"]
@@ -87,8 +88,9 @@ def scan(source: str | Path, *, sep: str | None = None,
                                                                   is_complete=sample.is_complete)
             return con.read_csv(path, header=True, delimiter=delimiter)
         body = sample.text.lstrip("\ufeff \t\r\n")
-        layout = "array" if body.startswith("[") else "newline_delimited"
-        return con.read_json(path, format=layout)
+        if body.startswith("["):
+            return con.read_json(path, format="array")
+        return con.read_json(path, format="newline_delimited")
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0]
         raise DataLoadError(f"DuckDB could not scan {src.label!r}: {first}. Hint: check the "
@@ -138,7 +140,7 @@ def iter_batches(source: str | Path, batch_size: int = 100_000, *, sep: str | No
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ConfigError(f"batch_size must be a positive integer, got {batch_size!r}. "
                           "Hint: batch_size=100_000.")
-    wanted = list(columns) if columns is not None else None
+    wanted = check_options(columns, None)
     src = resolve_source(source)
     if src.format == "query":
         batches = _query_batches(src, batch_size)
@@ -156,10 +158,10 @@ def iter_batches(source: str | Path, batch_size: int = 100_000, *, sep: str | No
     if first is None:
         first = pd.DataFrame()
     first = finish_frame(first, src.label, wanted)
-    return _chain(first, batches, src.label, wanted)
+    return _chain(first, batches, wanted)
 
 
-def _chain(first: pd.DataFrame, rest: Iterator[pd.DataFrame], label: str,
+def _chain(first: pd.DataFrame, rest: Iterator[pd.DataFrame],
            columns: list[str] | None) -> Iterator[pd.DataFrame]:
     yield first
     for batch in rest:
@@ -246,7 +248,8 @@ def _jsonl_batches(src: Source, batch_size: int, encoding: str | None) -> Iterat
     def batches() -> Iterator[pd.DataFrame]:
         try:
             with src.open_binary() as raw, io.TextIOWrapper(raw, encoding=enc) as text, \
-                    pd.read_json(text, lines=True, chunksize=batch_size, dtype=False) as reader:
+                    pd.read_json(text, lines=True, chunksize=batch_size,
+                                 **json_options()) as reader:
                 yield from reader
         except UnicodeDecodeError as exc:
             raise decode_error(src.label, (enc,), explicit=encoding) from exc

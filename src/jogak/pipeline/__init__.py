@@ -26,6 +26,7 @@ from jogak.pipeline._encoders import (
 from jogak.pipeline._levels import RARE_LEVEL, UNKNOWN_LEVEL
 from jogak.pipeline._missing import MissingImputer
 from jogak.pipeline._outliers import OutlierClipper
+from jogak.pipeline._rowpath import RowTransform, compile_row_transform
 from jogak.pipeline._scaling import ColumnScaler
 from jogak.pipeline._selection import ElasticNetSelector, RecursiveEliminator
 from jogak.pipeline._skew import SkewCorrector, signed_log1p, yeo_johnson
@@ -34,6 +35,8 @@ from jogak.pipeline._target_encoding import CrossFitTargetEncoder
 from jogak.pipeline._text import DEFAULT_TEXT_PATTERNS, TextFeatures, clean_text
 
 __all__ = [
+    "RowTransform",
+    "compile_row_transform",
     "DATE_PARTS",
     "DEFAULT_TEXT_PATTERNS",
     "RARE_LEVEL",

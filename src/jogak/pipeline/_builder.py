@@ -229,6 +229,15 @@ def native_categorical_indices(roles: ColumnRoles) -> list[int]:
     ``categorical_feature``, CatBoost ``cat_features``, HistGradientBoosting
     ``categorical_features``).
 
+    Parameters
+    ----------
+    roles : ColumnRoles
+        The roles given to :func:`build_preprocessor`.
+
+    Returns
+    -------
+    list of int
+
     Examples
     --------
     >>> from jogak.data import ColumnInfo, ColumnRole, ColumnRoles
@@ -259,6 +268,23 @@ def source_column_map(preprocessor: BaseEstimator) -> dict[str, str]:
 
     Output names equal their source column or start with ``<column>__``; when column names
     themselves contain ``__`` the longest matching input column of the producing step wins.
+
+    Parameters
+    ----------
+    preprocessor : ColumnTransformer or Pipeline
+        A fitted result of :func:`build_preprocessor` (or a Pipeline holding one).
+
+    Returns
+    -------
+    dict of str to str
+        Output feature name -> source column, in output order.
+
+    Raises
+    ------
+    ConfigError
+        Not a ColumnTransformer or a Pipeline holding one.
+    SchemaError
+        An output name does not start with any input column of its step.
 
     Examples
     --------

@@ -13,6 +13,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from jogak.errors import SchemaError
 from jogak.pipeline._validation import NumericColumnsMixin, numeric_array
 
 __all__ = ["FastColumnTransformer", "NumericColumns"]
@@ -98,13 +99,34 @@ class FastColumnTransformer(ColumnTransformer):
                 return None
             steps.append((step, columns))
         available = set(X.columns)
-        if any(column not in available for _, columns in steps for column in columns):
-            return None
+        missing = sorted({column for _, columns in steps for column in columns
+                          if column not in available})
+        if missing:
+            raise SchemaError(
+                f"The preprocessor was fitted with columns {missing!r}, which this frame lacks "
+                f"(it has {len(available)} columns). Hint: pass every feature column used in "
+                "fit; extra columns are ignored."
+            )
         return steps
+
+    def _require_frame(self, X: Any) -> None:
+        named = any(isinstance(columns, list) and columns and isinstance(columns[0], str)
+                    for _, _, columns in self.transformers)
+        if named and not isinstance(X, pd.DataFrame):
+            raise SchemaError(
+                f"{type(self).__name__} selects columns by name and needs a pandas DataFrame, "
+                f"got {type(X).__name__}. Hint: pd.DataFrame(X, columns=names)."
+            )
+
+    def fit_transform(self, X: Any, y: Any = None, **params: Any) -> Any:
+        """Fit every step on its columns and return the stacked outputs."""
+        self._require_frame(X)
+        return super().fit_transform(X, y, **params)
 
     def transform(self, X: Any, **params: Any) -> Any:
         """Transform ``X`` (see the class description for the fast path)."""
         check_is_fitted(self)
+        self._require_frame(X)
         steps = None if params else self._fast_steps(X)
         if steps is None:
             return super().transform(X, **params)

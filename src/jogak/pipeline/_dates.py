@@ -215,7 +215,7 @@ class DateFeatures(TransformerMixin, BaseEstimator):
     def _holidays(self, years: range | list[int]) -> np.ndarray:
         import holidays
 
-        calendar = holidays.country_holidays(self.holiday_country, years=list(years))
+        calendar = holidays.country_holidays(str(self.holiday_country), years=list(years))
         return np.array(sorted(calendar.keys()), dtype="datetime64[D]")
 
     def transform(self, X: Any) -> np.ndarray:
@@ -253,7 +253,7 @@ class DateFeatures(TransformerMixin, BaseEstimator):
             values["week"] = (thursday - new_year).astype(np.int64) // 7 + 1
         if "days_since" in self.parts_:
             # seconds resolution: nanoseconds would overflow for dates far from 1970
-            elapsed = dates.astype("datetime64[s]") - np.datetime64(reference, "s")
+            elapsed = dates.astype("datetime64[s]") - np.asarray(reference).astype("datetime64[s]")
             values["days_since"] = elapsed / np.timedelta64(1, "D")
         if "holiday" in self.parts_:
             values["holiday"] = self._is_holiday(day, values["year"], missing)

@@ -81,7 +81,7 @@ def check_level_params(owner: BaseEstimator, *, min_count: object, min_share: ob
             f"The 'min_count' parameter of {name} must be an int >= 1. Got {min_count!r} "
             "instead. Hint: 1 keeps every level."
         )
-    if not isinstance(min_share, Real) or not 0.0 <= min_share < 1.0:
+    if not isinstance(min_share, Real) or not 0.0 <= float(min_share) < 1.0:
         raise ConfigError(
             f"The 'min_share' parameter of {name} must be in [0, 1). Got {min_share!r} "
             "instead. Hint: 0.01 groups levels seen in under 1% of the rows."

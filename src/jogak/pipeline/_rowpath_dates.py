@@ -26,8 +26,7 @@ class _DateHead:
     def __init__(self, step: DateFeatures) -> None:
         self.parts = list(step.parts_)
         self.n_parts = len(self.parts)
-        self.references = [_seconds(np.datetime64(reference, "s"))
-                            for reference in step.reference_dates_]
+        self.references = [_reference_seconds(reference) for reference in step.reference_dates_]
         flagged = {int(j) for j in step.missing_columns_}
         self.flags = [j in flagged for j in range(len(self.references))]
         self.step = step
@@ -77,6 +76,10 @@ class _DateHead:
             if flag:
                 out.append(float(seconds is None))
         return np.array(out, dtype=np.float64)
+
+
+def _reference_seconds(reference: Any) -> int | None:
+    return _seconds(np.datetime64(reference, "s"))
 
 
 def _seconds(stamp: np.datetime64) -> int | None:

@@ -70,7 +70,8 @@ class _Skew:
     def __init__(self, step: SkewCorrector) -> None:
         methods = list(step.methods_)
         self.log_columns = np.array([j for j, m in enumerate(methods) if m == "log1p"], np.intp)
-        self.yeo_johnson = [(j, float(step.lambdas_[j]))
+        lambdas = np.asarray(step.lambdas_, dtype=np.float64)  # type: ignore[has-type]
+        self.yeo_johnson = [(j, float(lambdas[j]))
                             for j, m in enumerate(methods) if m == "yeo-johnson"]
 
     def __call__(self, values: np.ndarray) -> np.ndarray:
@@ -213,7 +214,7 @@ def compile_categorical_head(step: Any) -> Any:
         return None
     if getattr(step, "feature_names_in_", None) is None:
         return None
-    codes = [level_codes(levels) for levels in step.levels_]
+    codes = [level_codes(levels) for levels in step.levels_]  # type: ignore[has-type]
     if any(item is None for item in codes):
         return None
     return _TableHead(codes, _probe_tables(step))  # type: ignore[arg-type]

@@ -104,7 +104,7 @@ class SkewCorrector(NumericColumnsMixin, OneToOneFeatureMixin, TransformerMixin,
         values = numeric_array(self, X, reset=True)
         self.skewness_ = nan_skewness(values)
         self.methods_: list[str | None] = []
-        self.lambdas_ = np.full(values.shape[1], np.nan)
+        self.lambdas_: np.ndarray = np.full(values.shape[1], np.nan)
         for j in range(values.shape[1]):
             column = observed(values, j)
             if abs(self.skewness_[j]) <= self.threshold or np.unique(column).size <= 2:

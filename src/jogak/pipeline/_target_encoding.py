@@ -14,7 +14,7 @@ from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted
 
 from jogak.errors import ConfigError, SchemaError, TargetError
-from jogak.pipeline._levels import learn_levels
+from jogak.pipeline._levels import Levels, learn_levels
 from jogak.pipeline._validation import check_choice, column_names, frame_columns
 
 __all__ = ["CrossFitTargetEncoder"]
@@ -95,7 +95,7 @@ class CrossFitTargetEncoder(TransformerMixin, BaseEstimator):
                 "Hint: fit on more rows."
             )
         names = column_names(self)
-        self.levels_ = [learn_levels(values, column=name)
+        self.levels_: list[Levels] = [learn_levels(values, column=name)
                         for values, name in zip(columns, names, strict=True)]
         codes = np.column_stack([levels.codes(values)
                                  for levels, values in zip(self.levels_, columns, strict=True)])

@@ -104,7 +104,8 @@ class TextFeatures(TransformerMixin, BaseEstimator):
     sublinear_tf : bool, default=True
         Use ``1 + log(tf)``.
     svd_components : int or None, default=None
-        Reduce each column's TF-IDF to this many components (capped by its vocabulary size).
+        Reduce each column's TF-IDF to this many components (capped by its vocabulary size and
+        by the number of rows minus one; a one-row fit learns no components).
     random_state : int or None, default=None
         Seed of the randomized SVD.
 
@@ -150,7 +151,7 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         for name in ("max_features", "min_df", "svd_components"):
             value = getattr(self, name)
             if (value is None and name == "svd_components") or (
-                    isinstance(value, Integral) and value >= 1):
+                    isinstance(value, Integral) and int(value) >= 1):
                 continue
             raise ConfigError(
                 f"The {name!r} parameter of TextFeatures must be an int >= 1"
@@ -197,14 +198,18 @@ class TextFeatures(TransformerMixin, BaseEstimator):
             matrix = sp.hstack(matrices, format="csr") if matrices else sp.csr_matrix(
                 (len(docs), 0))
             svd = None
-            if self.svd_components is not None and matrix.shape[1] >= 2:
-                n_components = min(self.svd_components, matrix.shape[1])
-                svd = TruncatedSVD(n_components=n_components, random_state=self.random_state)
-                block: Any = svd.fit_transform(matrix)
-            elif self.svd_components is not None:
-                block = matrix.toarray()  # 0 or 1 term: the SVD of one column is the column
-            else:
-                block = matrix
+            block: Any = matrix
+            if self.svd_components is not None:
+                n_rows, n_terms = matrix.shape
+                n_components = min(self.svd_components, n_terms, n_rows - 1)
+                if n_terms >= 2 and n_components >= 1:
+                    svd = TruncatedSVD(n_components=n_components, random_state=self.random_state)
+                    with np.errstate(divide="ignore", invalid="ignore"):  # identical documents
+                        block = svd.fit_transform(matrix)
+                elif n_terms == 1 and n_rows >= 2:
+                    block = matrix.toarray()  # the SVD of a single column is the column
+                else:  # one row or no terms: no components can be learned
+                    fitted, block = [], np.zeros((n_rows, 0))
             self.vectorizers_.append(fitted)
             self.svds_.append(svd)
             self.n_outputs_.append(block.shape[1])

@@ -156,7 +156,7 @@ class NumericColumnsMixin:
     :class:`~jogak.pipeline.FastColumnTransformer`) reuses ``_transform_array``."""
 
     def _transform_columns(self, columns: list[np.ndarray]) -> Any:
-        values = float_matrix(self, columns)  # type: ignore[arg-type]
+        values = float_matrix(self, columns)
         return self._transform_array(values)  # type: ignore[attr-defined]
 
 
@@ -177,7 +177,7 @@ def _check_not_empty(owner: BaseEstimator, shape: tuple[int, ...]) -> None:
 
 def column_names(owner: BaseEstimator, input_features: Any = None) -> list[str]:
     """Input feature names as scikit-learn resolves them (``x0, x1, ...`` without a frame)."""
-    n_features = int(owner.n_features_in_)  # type: ignore[attr-defined]
+    n_features = int(owner.n_features_in_)
     seen = getattr(owner, "feature_names_in_", None)
     if input_features is None:
         if seen is not None:

@@ -103,7 +103,7 @@ def test_regressor_refuses_text_target_and_bad_parameters() -> None:
         AutoMLRegressor(**FAST).fit(X, pd.Series(["x", "y"] * 15))
     with pytest.raises(ConfigError, match="time_budget"):
         AutoMLRegressor(time_budget=-1).fit(X, np.arange(30.0))
-    with pytest.raises(ConfigError, match="No model family left"):
+    with pytest.raises(ConfigError, match="Unknown model family .logistic_only_typo."):
         AutoMLRegressor(n_trials=1, include_models=("logistic_only_typo",)).fit(X, np.arange(30.0))
 
 
@@ -121,8 +121,8 @@ def test_telco_churn_reaches_a_strong_auc(data_dir) -> None:
     [AutoMLClassifier(n_trials=1, include_models=("linear",), cv=2, stacking=False),
      AutoMLRegressor(n_trials=1, include_models=("linear",), cv=2, stacking=False)],
     expected_failed_checks=lambda est: {
-        "check_fit2d_1sample": "AutoML needs at least 4 rows to validate; it says so",
-        "check_fit2d_1feature": "needs 4 rows, the check uses fewer per class",
+        "check_sample_weight_equivalence_on_dense_data":
+            "cross-validation folds differ when rows are repeated instead of weighted",
     })
 def test_automl_estimators_follow_the_sklearn_contract(estimator, check) -> None:
     check(estimator)

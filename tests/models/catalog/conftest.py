@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_limits
 
 from jogak.data import Task
 from jogak.models.catalog import BuildContext, ModelSpec
@@ -50,3 +51,11 @@ def make_problem(spec: ModelSpec, task: Task, *, n_rows: int = 80, seed: int = 0
 def problem_factory() -> Callable[..., Problem]:
     """``problem_factory(spec, task, n_rows=80, seed=0) -> Problem``."""
     return make_problem
+
+
+@pytest.fixture(autouse=True)
+def _one_native_thread() -> Iterator[None]:
+    """BLAS and OpenMP on one thread: the test machine is shared, and oversubscribed
+    thread pools make small fits many times slower without changing their results."""
+    with threadpool_limits(limits=1):
+        yield

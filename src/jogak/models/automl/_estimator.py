@@ -11,7 +11,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_array,
+    check_is_fitted,
+    column_or_1d,
+)
 
 from jogak.data import ColumnRole, ColumnRoles, Task, coerce_frame, infer_roles
 from jogak.data._schema import FeatureSchema
@@ -41,14 +47,21 @@ class _Prepared:
 
 
 def _as_frame(X: Any) -> pd.DataFrame:
+    """A DataFrame with string column names; arrays get ``x0, x1, ...`` after sklearn's checks."""
     if isinstance(X, pd.DataFrame):
         frame = X
+        if frame.shape[1] == 0:
+            raise SchemaError(f"0 feature(s) (shape={frame.shape}) while a minimum of 1 is "
+                              "required.")
     else:
-        array = np.asarray(X)
-        if array.ndim != 2:
-            raise SchemaError(f"X must be 2-dimensional (rows × columns), got shape {array.shape}. "
-                              "Hint: reshape a single row with .reshape(1, -1).")
+        try:
+            array = check_array(X, accept_sparse=False, dtype=None, ensure_all_finite="allow-nan",
+                                ensure_min_samples=1, ensure_min_features=1)
+        except TypeError as exc:
+            raise SchemaError(f"{exc} Hint: pass a pandas DataFrame or a dense 2-D array.") \
+                from exc
         frame = pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])])
+        frame = frame.infer_objects()
     if frame.columns.duplicated().any():
         duplicated = sorted(map(str, frame.columns[frame.columns.duplicated()]))
         raise SchemaError(f"Column names must be unique; duplicated: {duplicated}.")
@@ -69,7 +82,7 @@ class _AutoMLBase(BaseEstimator):
                  include_models: Sequence[str] | None = None,
                  exclude_models: Sequence[str] = (), ensemble: bool = True,
                  stacking: bool = True, refit: bool = True, log_target: bool = False,
-                 class_weight: str | None = None, storage: str | None = None,
+                 class_weight: str | Mapping[Any, float] | None = None, storage: str | None = None,
                  study_name: str | None = None, random_state: int = 0, n_jobs: int = 2,
                  callbacks: Sequence[TrialCallback] = ()) -> None:
         self.time_budget = time_budget
@@ -111,9 +124,10 @@ class _AutoMLBase(BaseEstimator):
             raise ConfigError(f"n_trials must be >= 1 or None, got {self.n_trials!r}.")
         if self.time_budget is None and self.n_trials is None:
             raise ConfigError("Give a time_budget (seconds) or n_trials; both are None.")
-        if self.class_weight not in (None, "balanced"):
-            raise ConfigError("class_weight must be None or 'balanced', "
-                              f"got {self.class_weight!r}.")
+        if self.class_weight not in (None, "balanced") and not isinstance(self.class_weight,
+                                                                          Mapping):
+            raise ConfigError("class_weight must be None, 'balanced' or a mapping label -> "
+                              f"weight, got {self.class_weight!r}.")
         if self.n_jobs < 1:
             raise ConfigError(f"n_jobs must be >= 1, got {self.n_jobs}.")
 
@@ -155,6 +169,7 @@ class _AutoMLBase(BaseEstimator):
                          stacking=self.stacking, refit=self.refit,
                          random_state=self.random_state, n_jobs=self.n_jobs)
         self.ensemble_: EnsemblePredictor = final.predictor
+        self.ensemble_.compile_rows(self.roles_)
         self.ensemble_kind_ = final.kind
         self.cv_results_ = final.cv
         self.history_ = [r.to_row(metric) for r in records]
@@ -180,17 +195,30 @@ class _AutoMLBase(BaseEstimator):
     def _prepare(self, X: Any, y: Any, sample_weight: Any) -> _Prepared:
         """Validate inputs, infer roles, encode the target, make folds and the search settings."""
         self._check_params()
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y "
+                             "is None.")
         frame = _as_frame(X)
         if len(frame) == 0:
-            raise SchemaError("X has 0 rows; fitting needs at least 4 rows.")
-        target = pd.Series(np.asarray(y, dtype=object) if not isinstance(y, pd.Series)
-                           else y.to_numpy(), index=frame.index)
+            raise SchemaError(f"Found array with 0 sample(s) (shape={frame.shape}) while a "
+                              "minimum of 4 is required.")
+        values = y.to_numpy() if isinstance(y, pd.Series) else column_or_1d(y, warn=True)
+        target = pd.Series(values, index=frame.index)
         if len(target) != len(frame):
             raise SchemaError(f"X has {len(frame)} rows but y has {len(target)}.")
-        keep = target.notna().to_numpy()
+        weights = None
+        if sample_weight is not None:
+            weights = _check_sample_weight(sample_weight, frame.to_numpy()[:, :1])
+        if values.dtype.kind == "f" and np.isinf(values).any():
+            raise TargetError("Input y contains infinity or a value too large for "
+                              "dtype('float64'). Hint: drop or cap those rows.")
+        # rows with a missing target, or weight 0, carry no information: they are left out
+        keep = target.notna().to_numpy().copy()
+        if weights is not None:
+            keep &= weights > 0
         self.n_dropped_rows_ = int((~keep).sum())
         frame, target = frame.loc[keep], target.loc[keep]
-        weights = None if sample_weight is None else np.asarray(sample_weight, float)[keep]
+        weights = None if weights is None else weights[keep]
         if len(frame) < 4:
             raise SchemaError(f"Fitting needs at least 4 rows with a target, got {len(frame)} "
                               f"sample(s). Hint: add data.")
@@ -270,13 +298,22 @@ class _AutoMLBase(BaseEstimator):
     def _validated(self, X: Any) -> pd.DataFrame:
         check_is_fitted(self, "ensemble_")
         frame = _as_frame(X)
-        if not isinstance(X, pd.DataFrame) and frame.shape[1] == self.n_features_in_:
+        if not isinstance(X, pd.DataFrame):
+            if frame.shape[1] != self.n_features_in_:
+                raise SchemaError(f"X has {frame.shape[1]} features, but {type(self).__name__} "
+                                  f"is expecting {self.n_features_in_} features as input.")
             frame.columns = list(self.feature_names_in_)
         result = self.schema_.validate(frame)
         return coerce_frame(result.frame, self.roles_)
 
     def _raw(self, X: Any) -> np.ndarray:
-        return self.ensemble_.predict_raw(self._validated(X))
+        frame = self._validated(X)
+        return self.ensemble_.predict_raw(frame)
+
+    def _raw_row(self, record: Mapping[str, Any]) -> np.ndarray:
+        check_is_fitted(self, "ensemble_")
+        validated = self.schema_.validate_record(record)
+        return self.ensemble_.predict_raw_row(validated.record)
 
     def save(self, path: str | Path, *, name: str | None = None,
              extra_manifest: Mapping[str, Any] | None = None) -> Path:
@@ -334,6 +371,15 @@ class AutoMLRegressor(RegressorMixin, _AutoMLBase):
         raw = self._raw(X)
         return np.expm1(raw) if self.log_target else raw
 
+    def predict_row(self, record: Mapping[str, Any]) -> float:
+        """The prediction for one record (a mapping column -> raw value), without pandas.
+
+        The fast path for serving: validation, preprocessing and the learners run on plain
+        Python and numpy values; the result equals ``predict(pd.DataFrame([record]))[0]``.
+        """
+        raw = float(self._raw_row(record))
+        return float(np.expm1(raw)) if self.log_target else raw
+
 
 class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
     """Budgeted AutoML for binary and multiclass classification.
@@ -354,19 +400,25 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
         return int(len(self.classes_))
 
     def _prepare_target(self, y: Any, n_rows: int) -> tuple[np.ndarray, Task, np.ndarray | None]:
-        values = pd.Series(y)
-        classes, codes = np.unique(values.astype(str) if values.dtype == object and
-                                   values.map(type).nunique() > 1 else values.to_numpy(),
-                                   return_inverse=True)
+        array = pd.Series(y).infer_objects().to_numpy()
+        if array.dtype.kind in "fiu":
+            check_classification_targets(array)
+        if array.dtype == object and len({type(v) for v in array}) > 1:
+            array = array.astype(str)  # mixed label types: compare them as text
+        classes, codes = np.unique(array, return_inverse=True)
         if classes.size < 2:
-            raise TargetError(f"The target has a single class ({classes[0]!r}); a classifier "
-                              "needs at least 2. Hint: check the target column and filters.")
+            raise TargetError(f"The target has a single class ({classes[0]!r}), only one class; a "
+                              "classifier needs at least 2. Hint: check the target column and "
+                              "filters.")
         self.classes_ = classes
         task = Task.BINARY if classes.size == 2 else Task.MULTICLASS
         weights = None
         if self.class_weight == "balanced":
             counts = np.bincount(codes)
             weights = (len(codes) / (classes.size * counts))[codes]
+        elif isinstance(self.class_weight, Mapping):
+            per_class = np.array([float(self.class_weight.get(c, 1.0)) for c in classes])
+            weights = per_class[codes]
         return codes.astype(np.int64), task, weights
 
     def predict_proba(self, X: Any) -> np.ndarray:
@@ -374,6 +426,15 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
         proba = self._raw(X)
         proba = np.clip(proba, 0.0, 1.0)
         return proba / proba.sum(axis=1, keepdims=True)
+
+    def predict_proba_row(self, record: Mapping[str, Any]) -> np.ndarray:
+        """Class probabilities for one record, without pandas (see ``predict_row``)."""
+        proba = np.clip(self._raw_row(record), 0.0, 1.0)
+        return proba / proba.sum()
+
+    def predict_row(self, record: Mapping[str, Any]) -> Any:
+        """The most probable class of one record."""
+        return self.classes_[int(np.argmax(self.predict_proba_row(record)))]
 
     def predict(self, X: Any) -> np.ndarray:
         """The most probable class of each row."""

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from jogak.data import Task
+from jogak.data import ColumnRoles, Task
 from jogak.models.automl._ensemble import stack_features
 from jogak.models.automl._trial import predict_learner
-from jogak.pipeline import FeatureStyle
+from jogak.pipeline import FeatureStyle, compile_row_transform
 
 __all__ = ["EnsemblePredictor", "Member"]
 
@@ -43,6 +44,36 @@ class EnsemblePredictor:
     mode: str  # "refit" or "bagged"
     stacker: Any = None
     stack_columns: list[str] = field(default_factory=list)
+    row_transforms: dict[FeatureStyle, list[Any]] = field(default_factory=dict)
+
+    def compile_rows(self, roles: ColumnRoles) -> None:
+        """Compile every fitted preprocessor into a numpy-only single-row path."""
+        self.row_transforms = {style: [compile_row_transform(p, roles) for p in fitted]
+                               for style, fitted in self.preprocessors.items()}
+
+    def predict_raw_row(self, record: Mapping[str, Any]) -> np.ndarray:
+        """:meth:`predict_raw` for one validated record, without pandas: shape ``(k,)`` or ``()``.
+
+        Each learner gets a ``(1, n_features)`` array straight from the compiled row path.
+        """
+        rows = {style: [transform(record)[None, :] for transform in transforms]
+                for style, transforms in self.row_transforms.items()}
+        predictions = []
+        for member in self.members:
+            parts = [self._predict(learner, rows[member.style][i])
+                     for i, learner in enumerate(member.learners)]
+            predictions.append(parts[0] if len(parts) == 1 else np.mean(parts, axis=0))
+        if self.stacker is not None:
+            originals = np.array([[_as_float(record.get(c)) for c in self.stack_columns]])
+            level2 = stack_features(predictions, originals if self.stack_columns else None,
+                                    self.task)
+            if self.task.is_classification:
+                return np.asarray(self.stacker.predict_proba(level2), dtype=np.float64)[0]
+            return np.asarray(self.stacker.predict(level2), dtype=np.float64)[0]
+        blended = predictions[0] * self.members[0].weight
+        for member, prediction in zip(self.members[1:], predictions[1:], strict=True):
+            blended = blended + member.weight * prediction
+        return np.asarray(blended, dtype=np.float64)[0]
 
     def transform(self, X: pd.DataFrame) -> dict[FeatureStyle, list[Any]]:
         return {style: [p.transform(X) for p in fitted]
@@ -81,6 +112,13 @@ class EnsemblePredictor:
     @property
     def weights(self) -> dict[str, float]:
         return {f"{m.family}#{m.trial}": m.weight for m in self.members}
+
+
+def _as_float(value: Any) -> float:
+    try:
+        return float(value) if value is not None else np.nan
+    except (TypeError, ValueError):
+        return np.nan
 
 
 def stack_originals(X: pd.DataFrame, columns: list[str]) -> np.ndarray | None:

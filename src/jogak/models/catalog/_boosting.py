@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
+from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
@@ -76,8 +77,11 @@ class BoosterAdapter(MetaEstimatorMixin, BaseEstimator, metaclass=ABCMeta):
         inner = get_tags(self.estimator)
         tags.estimator_type = inner.estimator_type
         tags.classifier_tags = inner.classifier_tags
+        if tags.classifier_tags is not None:
+            tags.classifier_tags.multi_label = False  # labels are encoded from one column
         tags.regressor_tags = inner.regressor_tags
         tags.target_tags.required = True
+        tags.target_tags.multi_output = False
         tags.input_tags.allow_nan = True
         tags.input_tags.sparse = False
         return tags
@@ -102,6 +106,9 @@ class BoosterAdapter(MetaEstimatorMixin, BaseEstimator, metaclass=ABCMeta):
         is_classifier = _wraps_classifier(self)
         X, y = validate_data(self, X, y, dtype=np.float64, ensure_all_finite="allow-nan",
                              y_numeric=not is_classifier)
+        if X.shape[0] < 2:
+            raise ValueError(f"{type(self).__name__} needs at least 2 samples, got "
+                             f"n_samples={X.shape[0]}.")
         weights = _check_sample_weight(sample_weight, X, dtype=np.float64)
         categorical = self._categorical_positions(X)
         if is_classifier:
@@ -142,6 +149,11 @@ class BoosterAdapter(MetaEstimatorMixin, BaseEstimator, metaclass=ABCMeta):
         check_is_fitted(self)
         data = self._prepare(self._validated(X))
         return np.asarray(self.estimator_.predict_proba(data), dtype=np.float64)
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Accuracy (classifiers) or R² (regressors) of ``predict(X)`` against ``y``."""
+        metric = accuracy_score if _wraps_classifier(self) else r2_score
+        return float(metric(y, self.predict(X), sample_weight=sample_weight))
 
     def _validated(self, X: Any) -> np.ndarray:
         return validate_data(self, X, reset=False, dtype=np.float64, ensure_all_finite=False)

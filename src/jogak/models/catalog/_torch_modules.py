@@ -12,8 +12,8 @@ import scipy.sparse as sp
 import torch
 from torch import nn
 
-__all__ = ["MLPModule", "ResNetModule", "TrainConfig", "TrainResult", "make_module",
-           "predict_module", "train_module"]
+__all__ = ["MLPModule", "ResNetModule", "TrainConfig", "TrainResult", "inference_module",
+           "make_module", "predict_module", "train_module"]
 
 # Rows per forward pass at prediction time: bounds the memory of densified sparse batches.
 _PREDICT_CHUNK = 8192
@@ -79,7 +79,8 @@ def make_module(kind: str, architecture: dict[str, Any], *, seed: int = 0,
     """A module of ``kind`` ("resnet" or "mlp"); loads ``state_dict`` and sets eval mode if given.
 
     The initial weights are drawn from a forked RNG seeded with ``seed``, so building a module
-    is reproducible and leaves the global torch RNG as it was.
+    is reproducible and leaves the global torch RNG as it was. A loaded module is float64 (see
+    :func:`inference_module`).
     """
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
@@ -87,8 +88,17 @@ def make_module(kind: str, architecture: dict[str, Any], *, seed: int = 0,
     if state_dict is not None:
         module.load_state_dict({name: torch.from_numpy(np.array(value))
                                 for name, value in state_dict.items()})
-        module.eval()
+        module = inference_module(module)
     return module
+
+
+def inference_module(module: nn.Module) -> nn.Module:
+    """A float64 copy of ``module`` in eval mode.
+
+    Weights are trained in float32, but predicting in float64 makes a row's output independent
+    of the other rows in its batch (float32 matrix products round differently per batch shape).
+    """
+    return copy.deepcopy(module).double().eval()
 
 
 @dataclass(frozen=True)
@@ -115,11 +125,11 @@ class TrainResult:
     validation_loss: list[float] = field(default_factory=list)
 
 
-def _rows(X: Any, index: np.ndarray) -> torch.Tensor:
+def _rows(X: Any, index: np.ndarray, dtype: type = np.float32) -> torch.Tensor:
     block = X[index]
     if sp.issparse(block):
         block = block.toarray()
-    return torch.from_numpy(np.ascontiguousarray(block, dtype=np.float32))
+    return torch.from_numpy(np.ascontiguousarray(block, dtype=dtype))
 
 
 def _batches(n_rows: int, batch_size: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
@@ -211,13 +221,13 @@ def train_module(module: nn.Module, config: TrainConfig, train: tuple[Any, np.nd
 
 
 def predict_module(module: nn.Module, X: Any) -> np.ndarray:
-    """Raw outputs ``(n_rows, n_outputs)`` as float64, computed in chunks without gradients."""
+    """Raw outputs ``(n_rows, n_outputs)`` of a float64 module, in chunks without gradients."""
     module.eval()
     outputs = []
     with torch.no_grad():
         for start in range(0, X.shape[0], _PREDICT_CHUNK):
             index = np.arange(start, min(start + _PREDICT_CHUNK, X.shape[0]))
-            outputs.append(module(_rows(X, index)).numpy().astype(np.float64))
+            outputs.append(module(_rows(X, index, np.float64)).numpy().astype(np.float64))
     if not outputs:
         return np.empty((0, 0))
     return np.concatenate(outputs, axis=0)

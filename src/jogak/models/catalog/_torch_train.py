@@ -151,7 +151,7 @@ class TorchTabularEstimator(BaseEstimator, metaclass=ABCMeta):
         self.best_epoch_ = result.best_epoch
         self.loss_curve_ = result.train_loss
         self.validation_loss_curve_ = result.validation_loss
-        self._module = module
+        self._module = modules.inference_module(module)
         return self
 
     def _raw_outputs(self, X: Any) -> np.ndarray:
@@ -192,7 +192,8 @@ class TorchClassifierMixin(ClassifierMixin):
 
     def predict(self, X: Any) -> np.ndarray:
         """The most probable class label of each row."""
-        return self.classes_[np.argmax(self._raw_outputs(X), axis=1)]  # type: ignore[attr-defined]
+        best = np.argmax(self._raw_outputs(X), axis=1)  # type: ignore[attr-defined]
+        return self.classes_[best]
 
 
 class TorchRegressorMixin(RegressorMixin):
