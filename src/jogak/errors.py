@@ -40,7 +40,7 @@ class ConfigError(JogakError, ValueError):
 
 
 class BundleError(JogakError, ValueError):
-    """A model bundle is missing files, was tampered with, or was written by incompatible versions."""
+    """A model bundle is missing files, was tampered with, or comes from incompatible versions."""
 
 
 class NotFittedError(JogakError, AttributeError):

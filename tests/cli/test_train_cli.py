@@ -29,7 +29,8 @@ def test_train_predict_evaluate_round_trip(small_csv: Path, tmp_path: Path) -> N
                                  "--models", "linear,hist_gb", "--out", str(out), "--json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout.strip().splitlines()[-1])
-    assert summary["task"] == "binary" and summary["cv"]["roc_auc"]["mean"] > 0.75
+    assert summary["task"] == "binary"
+    assert summary["cv"]["roc_auc"]["mean"] > 0.75
     assert (out / "manifest.json").exists()
 
     predictions = tmp_path / "pred.csv"
@@ -45,7 +46,8 @@ def test_train_predict_evaluate_round_trip(small_csv: Path, tmp_path: Path) -> N
                                  "--json"])
     assert result.exit_code == 0, result.output
     metrics = json.loads(result.stdout)
-    assert metrics["n_rows"] == 240 and metrics["metrics"]["roc_auc"] > 0.8
+    assert metrics["n_rows"] == 240
+    assert metrics["metrics"]["roc_auc"] > 0.8
 
 
 @pytest.mark.parametrize(
@@ -61,7 +63,9 @@ def test_bad_input_exits_2_with_one_line(args: list[str], message: str, small_cs
     result = runner.invoke(app, filled)
     assert result.exit_code == 2
     lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("error:") and message in lines[0]
+    assert len(lines) == 1
+    assert lines[0].startswith("error:")
+    assert message in lines[0]
     assert "Traceback" not in result.output
 
 

@@ -16,7 +16,8 @@ def _covers_once(splits: list[tuple[np.ndarray, np.ndarray]], n: int) -> bool:
 def test_stratified_splits_keep_class_shares_and_cover_every_row() -> None:
     y = np.array([0] * 80 + [1] * 20)
     splits = make_splits(CVScheme(n_splits=5), task=Task.BINARY, y=y)
-    assert len(splits) == 5 and _covers_once(splits, 100)
+    assert len(splits) == 5
+    assert _covers_once(splits, 100)
     assert all(y[te].sum() == 4 for _, te in splits)
     assert all(np.intersect1d(tr, te).size == 0 for tr, te in splits)
 
@@ -56,7 +57,8 @@ def test_repeats_multiply_folds_with_different_shuffles() -> None:
 def test_holdout_kind_makes_one_split() -> None:
     y = np.arange(100.0)
     splits = make_splits(CVScheme(kind="holdout", holdout_fraction=0.25), task=Task.REGRESSION, y=y)
-    assert len(splits) == 1 and len(splits[0][1]) == 25
+    assert len(splits) == 1
+    assert len(splits[0][1]) == 25
 
 
 def test_too_few_rows_and_bad_settings_are_refused() -> None:

@@ -459,3 +459,15 @@ def test_row_transform_equals_frame_transform_on_taiwan_credit(data_dir: Path) -
     frame = pd.read_csv(data_dir / "taiwan_credit_default" /
                         "default_of_credit_card_clients.csv.gz")
     _real_check(frame, "Y", seed=1)
+
+
+@pytest.mark.parametrize("style", list(FeatureStyle), ids=lambda s: s.value)
+def test_row_path_keeps_a_learned_one_two_boolean_coding(style: FeatureStyle) -> None:
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"sex": rng.choice([1, 2], 60), "x": rng.normal(size=60),
+                          "target": rng.integers(0, 2, 60)})
+    roles = infer_roles(frame, target="target").with_role("sex", ColumnRole.BOOLEAN)
+    preprocessor = _fitted(frame, roles, style)
+    row = compile_row_transform(preprocessor, roles)
+    for record in ({"sex": 1, "x": 0.5}, {"sex": 2, "x": -1.0}, {"sex": None, "x": 0.0}):
+        _assert_row_equal(row, preprocessor, roles, record)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 __all__ = ["ColumnInfo", "ColumnRole", "ColumnRoles", "Task"]
 
 
-class ColumnRole(str, Enum):
+class ColumnRole(StrEnum):
     """What a column is for a model. Inferred by :func:`jogak.data.infer_roles`."""
 
     NUMERIC = "numeric"
@@ -32,7 +32,7 @@ class ColumnRole(str, Enum):
         return self in {ColumnRole.CATEGORICAL_LOW, ColumnRole.CATEGORICAL_HIGH}
 
 
-class Task(str, Enum):
+class Task(StrEnum):
     """The learning task, detected from the target by :func:`jogak.data.detect_task`."""
 
     REGRESSION = "regression"

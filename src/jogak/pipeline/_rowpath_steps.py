@@ -154,10 +154,26 @@ def float_head() -> Any:
 
 
 class _BooleanHead:
-    """BooleanEncoder on coerced floats: truthiness, NaN kept."""
+    """BooleanEncoder on coerced values: its learned 0/1 mapping per column, else truthiness.
+
+    A learned mapping (e.g. a 1/2 coding) sends values not seen in fit to NaN, as the encoder
+    does; without one, numbers map by truthiness and NaN stays NaN.
+    """
+
+    def __init__(self, mappings: list[dict[Any, float] | None]) -> None:
+        self.mappings = mappings
 
     def __call__(self, values: list[Any]) -> np.ndarray:
-        return np.array([x if x != x else float(x != 0.0) for x in values], dtype=np.float64)
+        out = np.empty(len(values), dtype=np.float64)
+        for j, (x, mapping) in enumerate(zip(values, self.mappings, strict=True)):
+            if x is None or x != x:
+                out[j] = np.nan
+            elif mapping is not None:
+                out[j] = mapping.get(x, mapping.get(float(x), np.nan)) \
+                    if isinstance(x, int | float) else mapping.get(x, np.nan)
+            else:
+                out[j] = float(x != 0.0)
+        return out
 
 
 def level_codes(levels: Levels) -> dict[str, int] | None:
@@ -208,7 +224,8 @@ def _probe_tables(step: Any) -> list[np.ndarray]:
 def compile_categorical_head(step: Any) -> Any:
     """The compiled head of a fitted categorical or boolean encoder, or None."""
     if isinstance(step, BooleanEncoder):
-        return _BooleanHead()
+        return _BooleanHead([None if m is None else {k: float(v) for k, v in m.items()}
+                             for m in step.mappings_])
     if not isinstance(step, OneHotCategoryEncoder | OrdinalCodeEncoder | FrequencyEncoder |
                       CrossFitTargetEncoder):
         return None

@@ -7,10 +7,9 @@ import pandas as pd
 
 __all__ = ["make_classification_frame", "make_frame", "make_numeric_frame"]
 
-_WORDS = (
-    "love war city night rain murder family secret journey money king school police ghost "
-    "music dream island revenge road heart fire winter summer mother brother island"
-).split()
+_WORDS = ["love", "war", "city", "night", "rain", "murder", "family", "secret", "journey",
+          "money", "king", "school", "police", "ghost", "music", "dream", "island", "revenge",
+          "road", "heart", "fire", "winter", "summer", "mother", "brother"]
 
 
 def make_numeric_frame(n_rows: int = 100, n_columns: int = 4, *, seed: int = 0,
@@ -80,5 +79,6 @@ def make_classification_frame(n_rows: int = 300, *, seed: int = 0, n_classes: in
         frame["target"] = np.where(score > 0.5, "yes", "no")
     else:
         edges = np.quantile(score, np.linspace(0, 1, n_classes + 1)[1:-1])
-        frame["target"] = np.array([f"class_{k}" for k in range(n_classes)])[np.digitize(score, edges)]
+        labels = np.array([f"class_{k}" for k in range(n_classes)])
+        frame["target"] = labels[np.digitize(score, edges)]
     return frame

@@ -18,7 +18,8 @@ def test_greedy_ensemble_blends_complementary_models_and_never_loses_to_the_best
     single = min(metric.loss(y, p) for p in candidates.values())
     assert result.loss < single * 0.8  # two independent noises average to ~1/sqrt(2)
     assert sum(result.weights.values()) == pytest.approx(1.0)
-    assert result.weights.get(0, 0) > 0 and result.weights.get(1, 0) > 0
+    assert result.weights.get(0, 0) > 0
+    assert result.weights.get(1, 0) > 0
     assert result.weights.get(2, 0) < 0.2
     blended = result.blend(candidates)
     assert metric.loss(y, blended) == pytest.approx(result.loss)

@@ -25,14 +25,16 @@ def test_classifier_learns_mixed_frame_and_reports_leaderboard() -> None:
     model = AutoMLClassifier(**FAST).fit(X, y)
     assert list(model.classes_) == ["no", "yes"]
     proba = model.predict_proba(X)
-    assert proba.shape == (400, 2) and np.allclose(proba.sum(axis=1), 1.0)
+    assert proba.shape == (400, 2)
+    assert np.allclose(proba.sum(axis=1), 1.0)
     assert model.cv_results_["roc_auc"][0] > 0.8
     board = model.leaderboard_
     assert {"family", "roc_auc", "roc_auc_std", "fit_seconds"} <= set(board.columns)
     assert board["roc_auc"].is_monotonic_decreasing
     assert len(model.history_) == 3
     # identifiers and constants never feed the model
-    assert "id" not in model.roles_.features and "const" not in model.roles_.features
+    assert "id" not in model.roles_.features
+    assert "const" not in model.roles_.features
 
 
 def test_same_seed_and_trials_give_identical_leaderboard_and_predictions() -> None:

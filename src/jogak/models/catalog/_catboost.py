@@ -80,7 +80,7 @@ class CatBoostAdapter(BoosterAdapter):
 def _defaults(context: BuildContext) -> dict[str, Any]:
     large = context.n_rows >= EARLY_STOPPING_MIN_ROWS
     return {
-        "iterations": 2000 if large else 300,
+        "iterations": 2000 if large else 100,
         "learning_rate": 0.08,
         "depth": 6,
         "l2_leaf_reg": 3.0,
@@ -110,7 +110,7 @@ def _suggest(space: SearchSpace, context: BuildContext) -> dict[str, Any]:
 def _portfolio(context: BuildContext) -> list[dict[str, Any]]:
     large = context.n_rows >= EARLY_STOPPING_MIN_ROWS
     return [
-        {"learning_rate": 0.03, "iterations": 5000 if large else 800, "depth": 6},
+        {"learning_rate": 0.03, "iterations": 5000 if large else 300, "depth": 6},
         {"depth": 8, "learning_rate": 0.05, "l2_leaf_reg": 10.0},
         {"depth": 4, "learning_rate": 0.1, "random_strength": 2.0},
     ]

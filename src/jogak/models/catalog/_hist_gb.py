@@ -74,10 +74,10 @@ class HistGBAdapter(BoosterAdapter):
 def _defaults(context: BuildContext) -> dict[str, Any]:
     large = context.n_rows >= EARLY_STOPPING_MIN_ROWS
     return {
-        "max_iter": 1000 if large else 200,
-        "learning_rate": 0.1,
-        "max_leaf_nodes": min(31, size_cap(context.n_rows, 10, low=4, high=31)),
-        "min_samples_leaf": size_cap(context.n_rows, 50, low=2, high=20),
+        "max_iter": 1000 if large else 100,
+        "learning_rate": 0.05,
+        "max_leaf_nodes": 31 if large else 15,
+        "min_samples_leaf": 20,
         "l2_regularization": 0.0,
         "max_features": 1.0,
         "early_stopping_rounds": 20 if large else None,
@@ -104,7 +104,7 @@ def _suggest(space: SearchSpace, context: BuildContext) -> dict[str, Any]:
 def _portfolio(context: BuildContext) -> list[dict[str, Any]]:
     large = context.n_rows >= EARLY_STOPPING_MIN_ROWS
     return [
-        {"learning_rate": 0.03, "max_iter": 3000 if large else 600, "max_features": 0.8},
+        {"learning_rate": 0.03, "max_iter": 3000 if large else 300, "max_features": 0.8},
         {"max_leaf_nodes": size_cap(context.n_rows, 20, low=8, high=128),
          "min_samples_leaf": size_cap(context.n_rows, 200, low=2, high=10),
          "learning_rate": 0.05, "l2_regularization": 1.0},

@@ -10,7 +10,7 @@ __all__ = ["EARLY_STOPPING_MIN_ROWS", "holdout_split", "size_cap"]
 
 # Below this many training rows a 10 % holdout is too small and too noisy to stop on; the
 # defaults then use a fixed number of rounds instead.
-EARLY_STOPPING_MIN_ROWS = 5_000
+EARLY_STOPPING_MIN_ROWS = 500
 
 
 def holdout_split(y: np.ndarray, fraction: float, *, stratify: bool,

@@ -56,10 +56,10 @@ class LightGBMAdapter(BoosterAdapter):
 def _defaults(context: BuildContext) -> dict[str, Any]:
     large = context.n_rows >= EARLY_STOPPING_MIN_ROWS
     return {
-        "n_estimators": 2000 if large else 300,
+        "n_estimators": 2000 if large else 100,
         "learning_rate": 0.05,
-        "num_leaves": min(31, size_cap(context.n_rows, 10, low=4, high=31)),
-        "min_child_samples": size_cap(context.n_rows, 50, low=2, high=20),
+        "num_leaves": 31 if large else 15,
+        "min_child_samples": 20,
         "subsample": 1.0,
         "colsample_bytree": 1.0,
         "reg_alpha": 0.0,
@@ -96,7 +96,7 @@ def _portfolio(context: BuildContext) -> list[dict[str, Any]]:
     big_leaves = size_cap(context.n_rows, 20, low=8, high=128)
     return [
         # small steps, many rounds, light bagging: the usual winner given time
-        {"learning_rate": 0.02, "n_estimators": 4000 if large else 800, "subsample": 0.8,
+        {"learning_rate": 0.02, "n_estimators": 4000 if large else 300, "subsample": 0.8,
          "colsample_bytree": 0.8},
         # extremely randomised splits: robust on small or noisy data
         {"extra_trees": True, "learning_rate": 0.05, "colsample_bytree": 0.7},

@@ -54,7 +54,7 @@ class XGBoostAdapter(BoosterAdapter):
 def _defaults(context: BuildContext) -> dict[str, Any]:
     large = context.n_rows >= EARLY_STOPPING_MIN_ROWS
     return {
-        "n_estimators": 2000 if large else 300,
+        "n_estimators": 2000 if large else 100,
         "learning_rate": 0.05,
         "max_depth": 6,
         "min_child_weight": 1.0,
@@ -92,7 +92,7 @@ def _suggest(space: SearchSpace, context: BuildContext) -> dict[str, Any]:
 def _portfolio(context: BuildContext) -> list[dict[str, Any]]:
     large = context.n_rows >= EARLY_STOPPING_MIN_ROWS
     return [
-        {"learning_rate": 0.02, "n_estimators": 4000 if large else 800, "subsample": 0.8,
+        {"learning_rate": 0.02, "n_estimators": 4000 if large else 300, "subsample": 0.8,
          "colsample_bytree": 0.8},
         {"max_depth": 3, "learning_rate": 0.1, "reg_lambda": 5.0},
         {"max_depth": 10, "min_child_weight": float(size_cap(context.n_rows, 500, low=1,
