@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from jogak.cli import app
+from jogak.models.automl._distributed import close_storage, open_storage
 from jogak.testing import make_classification_frame
 
 runner = CliRunner()
@@ -52,7 +53,7 @@ def test_train_predict_evaluate_round_trip(small_csv: Path, tmp_path: Path) -> N
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [(["train", "missing.csv", "--target", "y"], "does not exist"),
+    [(["train", "missing.csv", "--target", "y"], "File not found: 'missing.csv'"),
      (["train", "{csv}", "--target", "nope"], "Target column 'nope'"),
      (["train", "{csv}", "--target", "target", "--task", "magic"], "--task must be"),
      (["predict", "{tmp}", "{csv}"], "manifest")],
@@ -102,9 +103,13 @@ def _distributed_run(storage: str, study: str, small_csv: Path, tmp_path: Path) 
         _, err = process.communicate(timeout=120)
         assert process.returncode == 0, err.decode()[-2000:]
     owners = set()
-    for family in ("linear", "hist_gb"):
-        loaded = optuna.load_study(study_name=f"{study}.{family}", storage=storage)
-        owners |= {t.user_attrs.get("worker") for t in loaded.trials}
+    opened = open_storage(storage)
+    try:
+        for family in ("linear", "hist_gb"):
+            loaded = optuna.load_study(study_name=f"{study}.{family}", storage=opened)
+            owners |= {t.user_attrs.get("worker") for t in loaded.trials}
+    finally:
+        close_storage(opened)
     assert len(owners) >= 2  # the trainer and at least one worker ran trials of one study
 
 

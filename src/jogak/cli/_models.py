@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -50,6 +52,16 @@ class _ProgressCallback:
         self.progress.update(self.task_id, completed=completed,
                              description=f"{len(search.records)} trials · best {self.metric} "
                                          f"{shown} ({best.family if best else '—'})")
+
+
+@contextmanager
+def search_progress(console: Console, *, total: float, metric: str,
+                    greater: bool) -> Iterator[_ProgressCallback]:
+    """A Rich progress bar over the budget (or trials) fed by a search callback."""
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                  console=console, transient=False) as progress:
+        task_id = progress.add_task("starting", total=total)
+        yield _ProgressCallback(progress, task_id, metric, greater)
 
 
 @app.command()
@@ -112,11 +124,9 @@ def train(
                                                        "roc_auc" if chosen is Task.BINARY
                                                        else "log_loss")
     greater = metric_obj.greater_is_better if metric_obj else metric_name == "roc_auc"
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  console=_err, transient=False) as progress:
-        task_id = progress.add_task("starting", total=budget if trials is None else trials)
-        estimator.set_params(callbacks=(_ProgressCallback(progress, task_id, metric_name,
-                                                          greater),))
+    with search_progress(_err, total=budget if trials is None else trials, metric=metric_name,
+                         greater=greater) as callback:
+        estimator.set_params(callbacks=(callback,))
         estimator.fit(X, y)
     estimator.target_name_ = target
     path = estimator.save(out, name=target)

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from jogak.cli._app import app
-from jogak.cli._models import _prediction_frame
+from jogak.cli._models import _prediction_frame, search_progress
 from jogak.config import Settings
 
 __all__ = ["quickstart"]
@@ -80,7 +80,9 @@ def quickstart(
 
     _console.print(f"3. AutoML search for {budget:.0f} s …")
     model = AutoMLClassifier(time_budget=budget, random_state=seed)
-    model.fit(X_train, y_train)
+    with search_progress(_console, total=budget, metric="roc_auc", greater=True) as callback:
+        model.set_params(callbacks=(callback,))
+        model.fit(X_train, y_train)
     model.target_name_ = target
     bundle = model.save(out / "model", name="quickstart")
     scores = evaluate_model(model, X_test, y_test)

@@ -20,7 +20,8 @@ CATEGORICAL = ["X2", "X3", "X4"]
 
 @pytest.fixture(scope="module")
 def credit(data_dir: Path) -> dict[str, np.ndarray]:
-    frame = pd.read_csv(data_dir / "taiwan_credit_default" / "default_of_credit_card_clients.csv.gz")
+    path = data_dir / "taiwan_credit_default" / "default_of_credit_card_clients.csv.gz"
+    frame = pd.read_csv(path)
     frame = frame.sample(n=3_000, random_state=0)
     numeric = [f"X{i}" for i in range(1, 24) if f"X{i}" not in CATEGORICAL]
     X = frame[CATEGORICAL + numeric].to_numpy(dtype=np.float64)

@@ -130,7 +130,7 @@ def test_knn_neighbours_capped_by_sqrt_rows() -> None:
 @pytest.mark.parametrize("name", ["lightgbm", "xgboost", "catboost", "hist_gb"])
 def test_boosting_defaults_stop_early_only_on_large_data(name: str) -> None:
     spec = CATALOG[name]
-    small = spec.defaults(BuildContext(task=Task.BINARY, n_rows=1_000, n_features=5))
+    small = spec.defaults(BuildContext(task=Task.BINARY, n_rows=200, n_features=5))
     large = spec.defaults(BuildContext(task=Task.BINARY, n_rows=50_000, n_features=5))
     assert small["early_stopping_rounds"] is None
     assert large["early_stopping_rounds"] >= 10

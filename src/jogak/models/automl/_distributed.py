@@ -17,7 +17,7 @@ import optuna
 
 from jogak.errors import ConfigError
 
-__all__ = ["JobState", "publish_job", "read_job", "worker_id"]
+__all__ = ["JobState", "close_storage", "open_storage", "publish_job", "read_job", "worker_id"]
 
 _POLL_SECONDS = 0.5
 
@@ -27,31 +27,50 @@ def worker_id() -> str:
     return f"{os.uname().nodename}:{os.getpid()}"
 
 
-def _meta(storage: str, study_name: str) -> optuna.Study:
+def open_storage(url: str) -> optuna.storages.BaseStorage:
+    """One Optuna storage for a URL (sqlite:///…, postgresql+psycopg://…), to be closed."""
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
     try:
-        return optuna.create_study(study_name=study_name, storage=storage, load_if_exists=True)
+        return optuna.storages.RDBStorage(url, heartbeat_interval=None)
     except (ValueError, ImportError, RuntimeError) as exc:
-        raise ConfigError(f"Cannot open Optuna storage {storage!r}: {exc}. Hint: use "
+        raise ConfigError(f"Cannot open Optuna storage {url!r}: {exc}. Hint: use "
                           "sqlite:///path.db or postgresql://user@host/db.") from exc
 
 
-def publish_job(storage: str, study_name: str, job: dict[str, Any]) -> None:
+def close_storage(storage: optuna.storages.BaseStorage) -> None:
+    """Release the storage's database connections."""
+    engine = getattr(storage, "engine", None)
+    if engine is not None:
+        engine.dispose()
+
+
+def _meta(storage: optuna.storages.BaseStorage, study_name: str) -> optuna.Study:
+    return optuna.create_study(study_name=study_name, storage=storage, load_if_exists=True)
+
+
+def publish_job(url: str, study_name: str, job: dict[str, Any]) -> None:
     """Announce a training job (JSON-safe dict: data, target, estimator, params) to workers."""
-    meta = _meta(storage, study_name)
-    meta.set_user_attr("job", job)
-    meta.set_user_attr("done", False)
+    storage = open_storage(url)
+    try:
+        meta = _meta(storage, study_name)
+        meta.set_user_attr("job", job)
+        meta.set_user_attr("done", False)
+    finally:
+        close_storage(storage)
 
 
 class JobState:
     """The trainer's and workers' shared view of one job in the meta study."""
 
-    def __init__(self, storage: str, study_name: str) -> None:
+    def __init__(self, storage: optuna.storages.BaseStorage, study_name: str) -> None:
         self.storage = storage
         self.study_name = study_name
         self._meta = _meta(storage, study_name)
 
     def _attrs(self) -> dict[str, Any]:
-        return optuna.load_study(study_name=self.study_name, storage=self.storage).user_attrs
+        study_id = self.storage.get_study_id_from_name(self.study_name)
+        return self.storage.get_study_user_attrs(study_id)
 
     def set(self, key: str, value: Any) -> None:
         self._meta.set_user_attr(key, value)
@@ -72,9 +91,13 @@ class JobState:
                           "NAME' first, or check the study name.")
 
 
-def read_job(storage: str, study_name: str, *, timeout: float = 120.0) -> dict[str, Any]:
+def read_job(url: str, study_name: str, *, timeout: float = 120.0) -> dict[str, Any]:
     """The published job, waiting up to ``timeout`` seconds for a trainer to publish it."""
-    job = JobState(storage, study_name).wait_for("job", timeout)
+    storage = open_storage(url)
+    try:
+        job = JobState(storage, study_name).wait_for("job", timeout)
+    finally:
+        close_storage(storage)
     if not isinstance(job, dict):
         raise ConfigError(f"Study {study_name!r} holds a malformed job: {job!r}.")
     return job

@@ -22,7 +22,7 @@ import optuna
 from jogak.data import Task
 from jogak.models._metrics import Metric
 from jogak.models.automl._budget import Budget
-from jogak.models.automl._distributed import JobState, worker_id
+from jogak.models.automl._distributed import JobState, close_storage, open_storage, worker_id
 from jogak.models.automl._folds import FoldCache
 from jogak.models.automl._trial import TrialPruned, TrialRecord, build_context, evaluate_trial
 from jogak.models.catalog import ModelSpec
@@ -63,8 +63,10 @@ class Search:
         self.records: list[TrialRecord] = []
         self._studies: dict[str, optuna.Study] = {}
         self.is_worker = False
-        self.job = (JobState(settings.storage, settings.study_name)
-                    if settings.storage and settings.study_name else None)
+        self._storage = (open_storage(settings.storage)
+                         if settings.storage and settings.study_name else None)
+        self.job = (JobState(self._storage, settings.study_name or "")
+                    if self._storage is not None else None)
 
     # -- bookkeeping -------------------------------------------------------------------------
     @property
@@ -158,6 +160,17 @@ class Search:
     # -- phases --------------------------------------------------------------------------------
     def run(self) -> list[TrialRecord]:
         """Phase 1 then phase 2 until the budget or ``n_trials`` is spent."""
+        try:
+            return self._run()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Release the shared storage's connections (no-op without storage)."""
+        if self._storage is not None:
+            close_storage(self._storage)
+
+    def _run(self) -> list[TrialRecord]:
         ordered = sorted(self.specs.values(), key=lambda s: s.relative_cost)
         contexts = {spec.name: self._context(spec) for spec in ordered}
         queue: list[tuple[ModelSpec, dict[str, Any], str]] = [
@@ -187,9 +200,12 @@ class Search:
         if self.job is None:
             raise ValueError("run_worker needs SearchSettings.storage and study_name")
         self.is_worker = True
-        self.job.wait_for("phase1", timeout)
-        contexts = {name: self._context(spec) for name, spec in self.specs.items()}
-        self._run_tpe(contexts)
+        try:
+            self.job.wait_for("phase1", timeout)
+            contexts = {name: self._context(spec) for name, spec in self.specs.items()}
+            self._run_tpe(contexts)
+        finally:
+            self.close()
         return self.records
 
     def _publish_phase1(self) -> None:
@@ -233,7 +249,7 @@ class Search:
             sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=5)
             name = f"{self.settings.study_name or 'jogak'}.{family}"
             self._studies[family] = optuna.create_study(
-                study_name=name, storage=self.settings.storage, sampler=sampler,
+                study_name=name, storage=self._storage, sampler=sampler,
                 direction="minimize", load_if_exists=True)
         return self._studies[family]
 

@@ -9,11 +9,12 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
+from sklearn.exceptions import NotFittedError
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils import get_tags
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from jogak.models.catalog._holdout import holdout_split
 
@@ -23,6 +24,9 @@ EvalSet = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 def _wraps_classifier(adapter: BoosterAdapter) -> bool:
+    fitted = adapter.__dict__.get("_fitted_classifier")
+    if fitted is not None:  # what was fitted, without a tag look-up on every predict
+        return bool(fitted)
     return get_tags(adapter.estimator).estimator_type == "classifier"
 
 
@@ -132,21 +136,20 @@ class BoosterAdapter(MetaEstimatorMixin, BaseEstimator, metaclass=ABCMeta):
         self._fit_model(model, X[train], y_fit[train], weights[train], evaluation, categorical)
         self.estimator_ = model
         self.categorical_features_ = categorical
+        self._fitted_classifier = is_classifier
         self.best_iteration_ = self._best_iteration(model) if evaluation is not None else None
         return self
 
     def predict(self, X: Any) -> np.ndarray:
         """Class labels (classifiers) or values (regressors), shape ``(n_samples,)``."""
-        check_is_fitted(self)
         data = self._prepare(self._validated(X))
-        if _wraps_classifier(self):
+        if self._fitted_classifier:
             return self.classes_[np.argmax(self.estimator_.predict_proba(data), axis=1)]
         return np.asarray(self.estimator_.predict(data), dtype=np.float64).reshape(-1)
 
     @available_if(_wraps_classifier)
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, shape ``(n_samples, n_classes)``, columns in ``classes_`` order."""
-        check_is_fitted(self)
         data = self._prepare(self._validated(X))
         return np.asarray(self.estimator_.predict_proba(data), dtype=np.float64)
 
@@ -156,6 +159,13 @@ class BoosterAdapter(MetaEstimatorMixin, BaseEstimator, metaclass=ABCMeta):
         return float(metric(y, self.predict(X), sample_weight=sample_weight))
 
     def _validated(self, X: Any) -> np.ndarray:
+        if "estimator_" not in self.__dict__:  # check_is_fitted would look up tags each call
+            raise NotFittedError(f"This {type(self).__name__} instance is not fitted yet. Call "
+                                 "'fit' with appropriate arguments before using this estimator.")
+        # serving hot path: a float64 matrix of the right width goes straight to the booster
+        if type(X) is np.ndarray and X.dtype == np.float64 and X.ndim == 2 \
+                and X.shape[1] == self.n_features_in_ and not hasattr(self, "feature_names_in_"):
+            return X
         return validate_data(self, X, reset=False, dtype=np.float64, ensure_all_finite=False)
 
     def _check_params(self) -> None:
@@ -184,6 +194,10 @@ class BoosterAdapter(MetaEstimatorMixin, BaseEstimator, metaclass=ABCMeta):
     def _fit_model(self, model: Any, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray,
                    evaluation: EvalSet | None, categorical: list[int]) -> None:
         """Fit ``model`` in place, stopping early on ``evaluation`` when it is given."""
+
+    def _rounds(self) -> int:
+        """``early_stopping_rounds`` as an int (only called when an evaluation set exists)."""
+        return int(self.early_stopping_rounds or 1)
 
     def _prepare(self, X: np.ndarray) -> Any:
         return X

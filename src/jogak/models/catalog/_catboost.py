@@ -66,7 +66,7 @@ class CatBoostAdapter(BoosterAdapter):
         X_eval, y_eval, w_eval = evaluation
         held = catboost.Pool(categorical_frame(X_eval, categorical), label=y_eval, weight=w_eval,
                              cat_features=categorical or None)
-        model.fit(train, eval_set=held, early_stopping_rounds=int(self.early_stopping_rounds),
+        model.fit(train, eval_set=held, early_stopping_rounds=self._rounds(),
                   use_best_model=True)
 
     def _prepare(self, X: np.ndarray) -> Any:

@@ -62,7 +62,7 @@ class HistGBAdapter(BoosterAdapter):
         else:
             X_eval, y_eval, w_eval = evaluation
             model.set_params(early_stopping=True,
-                             n_iter_no_change=int(self.early_stopping_rounds))
+                             n_iter_no_change=self._rounds())
             kwargs.update(X_val=X_eval, y_val=y_eval, sample_weight_val=w_eval)
         with threadpool_limits(limits=self.n_jobs, user_api="openmp"):
             model.fit(X, y, sample_weight=sample_weight, **kwargs)

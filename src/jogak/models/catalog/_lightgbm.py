@@ -45,7 +45,7 @@ class LightGBMAdapter(BoosterAdapter):
             else:
                 kwargs.update(eval_set=[(X_eval, y_eval)])
             kwargs.update(eval_sample_weight=[w_eval], callbacks=[
-                lightgbm.early_stopping(int(self.early_stopping_rounds), verbose=False)])
+                lightgbm.early_stopping(self._rounds(), verbose=False)])
         model.fit(X, y, sample_weight=sample_weight, **kwargs)
 
     def _best_iteration(self, model: Any) -> int | None:

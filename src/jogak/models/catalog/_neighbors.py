@@ -20,7 +20,8 @@ def _max_neighbours(n_rows: int) -> int:
 
 
 def _defaults(context: BuildContext) -> dict[str, Any]:
-    return {"n_neighbors": min(10, _max_neighbours(context.n_rows)), "weights": "distance",
+    # many uniform votes: few neighbours give 0/1 class shares, which log loss punishes hard
+    return {"n_neighbors": min(30, _max_neighbours(context.n_rows)), "weights": "uniform",
             "p": 2}
 
 
@@ -35,8 +36,8 @@ def _suggest(space: SearchSpace, context: BuildContext) -> dict[str, Any]:
 def _portfolio(context: BuildContext) -> list[dict[str, Any]]:
     top = _max_neighbours(context.n_rows)
     return [
-        {"n_neighbors": min(5, top), "weights": "uniform"},
-        {"n_neighbors": min(30, top), "weights": "distance", "p": 1},
+        {"n_neighbors": min(10, top), "weights": "distance"},
+        {"n_neighbors": top, "p": 1},
     ]
 
 

@@ -38,7 +38,7 @@ class ResNetBlock(nn.Module):
 
 
 class ResNetModule(nn.Module):
-    """Tabular ResNet: ``Linear`` in, ``n_blocks`` residual blocks, ``BN -> ReLU -> Linear`` head."""
+    """Tabular ResNet: ``Linear`` in, ``n_blocks`` residual blocks, ``BN-ReLU-Linear`` head."""
 
     def __init__(self, *, n_features: int, n_outputs: int, n_blocks: int, d_main: int,
                  d_hidden: int, dropout_first: float, dropout_second: float) -> None:

@@ -39,10 +39,14 @@ def _torch_threads(torch: Any, n_jobs: int | None) -> Iterator[None]:
 def _check_number(name: str, value: Any, *, low: float, integral: bool = False,
                   low_inclusive: bool = True, high: float | None = None) -> None:
     kind = numbers.Integral if integral else numbers.Real
-    below = value < low if low_inclusive else value <= low
-    if not isinstance(value, kind) or isinstance(value, bool) or below or \
-            (high is not None and value >= high):
-        bounds = f"{'>=' if low_inclusive else '>'} {low}" + (f" and < {high}" if high else "")
+    valid = isinstance(value, kind) and not isinstance(value, bool)
+    if valid:
+        number = float(value)
+        valid = (number >= low if low_inclusive else number > low) and \
+            (high is None or number < high)
+    if not valid:
+        bounds = f"{'>=' if low_inclusive else '>'} {low}" + \
+            (f" and < {high}" if high is not None else "")
         expected = "an int" if integral else "a number"
         raise ValueError(f"{name} must be {expected} {bounds}, got {value!r}.")
 
@@ -185,14 +189,14 @@ class TorchClassifierMixin(ClassifierMixin):
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, shape ``(n_samples, n_classes)``, columns in ``classes_`` order."""
-        logits = self._raw_outputs(X)  # type: ignore[attr-defined]
+        logits = self._raw_outputs(X)
         logits -= logits.max(axis=1, keepdims=True)
         probabilities = np.exp(logits)
         return probabilities / probabilities.sum(axis=1, keepdims=True)
 
     def predict(self, X: Any) -> np.ndarray:
         """The most probable class label of each row."""
-        best = np.argmax(self._raw_outputs(X), axis=1)  # type: ignore[attr-defined]
+        best = np.argmax(self._raw_outputs(X), axis=1)
         return self.classes_[best]
 
 
@@ -204,5 +208,5 @@ class TorchRegressorMixin(RegressorMixin):
 
     def predict(self, X: Any) -> np.ndarray:
         """Predicted values, shape ``(n_samples,)``."""
-        outputs = self._raw_outputs(X)  # type: ignore[attr-defined]
+        outputs = self._raw_outputs(X)
         return outputs[:, 0] * self.y_scale_ + self.y_mean_

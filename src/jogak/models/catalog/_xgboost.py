@@ -42,7 +42,7 @@ class XGBoostAdapter(BoosterAdapter):
         kwargs: dict[str, Any] = {}
         if evaluation is not None:
             X_eval, y_eval, w_eval = evaluation
-            model.set_params(early_stopping_rounds=int(self.early_stopping_rounds))
+            model.set_params(early_stopping_rounds=self._rounds())
             kwargs.update(eval_set=[(X_eval, y_eval)], sample_weight_eval_set=[w_eval],
                           verbose=False)
         model.fit(X, y, sample_weight=sample_weight, **kwargs)
