@@ -6,12 +6,9 @@ from typing import Any
 
 import numpy as np
 import pytest
-from catboost import CatBoostClassifier, CatBoostRegressor
-from lightgbm import LGBMClassifier, LGBMRegressor
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 from sklearn.metrics import roc_auc_score
 from sklearn.utils.estimator_checks import parametrize_with_checks
-from xgboost import XGBClassifier, XGBRegressor
 
 from jogak.data import Task
 from jogak.models.catalog import (
@@ -24,6 +21,10 @@ from jogak.models.catalog import (
 )
 from jogak.models.catalog._catboost import categorical_frame
 from jogak.models.catalog._holdout import holdout_split
+
+catboost = pytest.importorskip("catboost")
+lightgbm = pytest.importorskip("lightgbm")
+xgboost = pytest.importorskip("xgboost")
 
 NATIVE = [name for name, spec in CATALOG.items() if spec.style.value == "native"]
 
@@ -88,9 +89,9 @@ def test_catboost_frame_codes_nan_and_leaves_input_untouched() -> None:
 def test_catboost_adapter_fits_and_predicts_with_nan_categories() -> None:
     X, y = _category_signal(200)
     X[::7, 0] = np.nan
-    model = CatBoostAdapter(CatBoostClassifier(iterations=30, verbose=False, thread_count=1,
-                                               allow_writing_files=False, random_seed=0),
-                            categorical_features=[0]).fit(X, y)
+    inner = catboost.CatBoostClassifier(iterations=30, verbose=False, thread_count=1,
+                                        allow_writing_files=False, random_seed=0)
+    model = CatBoostAdapter(inner, categorical_features=[0]).fit(X, y)
     proba = model.predict_proba(X)
     assert proba.shape == (200, 2)
     assert model.estimator_.get_cat_feature_indices() == [0]
@@ -100,25 +101,28 @@ def test_catboost_adapter_fits_and_predicts_with_nan_categories() -> None:
 def test_adapter_rejects_non_integer_category_codes() -> None:
     X = np.array([[0.5, 1.0], [1.0, 2.0], [2.0, 0.0], [1.0, 1.0]])
     with pytest.raises(ValueError, match="Categorical column 0 must hold non-negative integer"):
-        LightGBMAdapter(LGBMClassifier(verbose=-1), categorical_features=[0]).fit(X, [0, 1, 0, 1])
+        LightGBMAdapter(lightgbm.LGBMClassifier(verbose=-1),
+                        categorical_features=[0]).fit(X, [0, 1, 0, 1])
     with pytest.raises(ValueError, match=r"categorical_features must be positions in \[0, 2\)"):
-        LightGBMAdapter(LGBMClassifier(verbose=-1), categorical_features=[5]).fit(X, [0, 1, 0, 1])
+        LightGBMAdapter(lightgbm.LGBMClassifier(verbose=-1),
+                        categorical_features=[5]).fit(X, [0, 1, 0, 1])
 
 
 EARLY_STOPPING_MODELS = {
-    "lightgbm": lambda: LightGBMAdapter(LGBMRegressor(n_estimators=500, learning_rate=0.3,
-                                                      verbose=-1, n_jobs=1, random_state=0),
-                                        early_stopping_rounds=5, random_state=0),
-    "xgboost": lambda: XGBoostAdapter(XGBRegressor(n_estimators=500, learning_rate=0.3,
-                                                   n_jobs=1, random_state=0),
-                                      early_stopping_rounds=5, random_state=0),
-    "catboost": lambda: CatBoostAdapter(CatBoostRegressor(iterations=500, learning_rate=0.3,
-                                                          verbose=False, thread_count=1,
-                                                          allow_writing_files=False),
-                                        early_stopping_rounds=5, random_state=0),
-    "hist_gb": lambda: HistGBAdapter(HistGradientBoostingRegressor(max_iter=500,
-                                                                   learning_rate=0.3),
-                                     early_stopping_rounds=5, random_state=0, n_jobs=1),
+    "lightgbm": lambda: LightGBMAdapter(
+        lightgbm.LGBMRegressor(n_estimators=500, learning_rate=0.3, verbose=-1, n_jobs=1,
+                               random_state=0),
+        early_stopping_rounds=5, random_state=0),
+    "xgboost": lambda: XGBoostAdapter(
+        xgboost.XGBRegressor(n_estimators=500, learning_rate=0.3, n_jobs=1, random_state=0),
+        early_stopping_rounds=5, random_state=0),
+    "catboost": lambda: CatBoostAdapter(
+        catboost.CatBoostRegressor(iterations=500, learning_rate=0.3, verbose=False,
+                                   thread_count=1, allow_writing_files=False),
+        early_stopping_rounds=5, random_state=0),
+    "hist_gb": lambda: HistGBAdapter(
+        HistGradientBoostingRegressor(max_iter=500, learning_rate=0.3),
+        early_stopping_rounds=5, random_state=0, n_jobs=1),
 }
 
 
@@ -150,24 +154,23 @@ def test_holdout_split_is_stratified_and_keeps_every_class() -> None:
 def test_adapter_decodes_string_labels() -> None:
     X, y = _category_signal(120)
     labels = np.where(y == 1, "yes", "no")
-    model = XGBoostAdapter(XGBClassifier(n_estimators=5, n_jobs=1)).fit(X, labels)
+    model = XGBoostAdapter(xgboost.XGBClassifier(n_estimators=5, n_jobs=1)).fit(X, labels)
     assert model.classes_.tolist() == ["no", "yes"]
     assert set(model.predict(X)) <= {"no", "yes"}
 
 
 def _check_instances() -> list[Any]:
+    lgbm = {"n_estimators": 20, "min_child_samples": 2, "verbose": -1, "n_jobs": 1,
+            "random_state": 0}
+    cat = {"iterations": 20, "verbose": False, "thread_count": 1, "allow_writing_files": False,
+           "random_seed": 0}
     return [
-        LightGBMAdapter(LGBMClassifier(n_estimators=20, min_child_samples=2, verbose=-1,
-                                       n_jobs=1, random_state=0), random_state=0),
-        LightGBMAdapter(LGBMRegressor(n_estimators=20, min_child_samples=2, verbose=-1,
-                                      n_jobs=1, random_state=0), early_stopping_rounds=5,
-                        random_state=0),
-        XGBoostAdapter(XGBClassifier(n_estimators=20, n_jobs=1, random_state=0)),
-        XGBoostAdapter(XGBRegressor(n_estimators=20, n_jobs=1, random_state=0)),
-        CatBoostAdapter(CatBoostClassifier(iterations=20, verbose=False, thread_count=1,
-                                           allow_writing_files=False, random_seed=0)),
-        CatBoostAdapter(CatBoostRegressor(iterations=20, verbose=False, thread_count=1,
-                                          allow_writing_files=False, random_seed=0)),
+        LightGBMAdapter(lightgbm.LGBMClassifier(**lgbm), random_state=0),
+        LightGBMAdapter(lightgbm.LGBMRegressor(**lgbm), early_stopping_rounds=5, random_state=0),
+        XGBoostAdapter(xgboost.XGBClassifier(n_estimators=20, n_jobs=1, random_state=0)),
+        XGBoostAdapter(xgboost.XGBRegressor(n_estimators=20, n_jobs=1, random_state=0)),
+        CatBoostAdapter(catboost.CatBoostClassifier(**cat)),
+        CatBoostAdapter(catboost.CatBoostRegressor(**cat)),
         HistGBAdapter(HistGradientBoostingClassifier(max_iter=20), n_jobs=1, random_state=0),
         HistGBAdapter(HistGradientBoostingRegressor(max_iter=20), n_jobs=1, random_state=0),
     ]
@@ -189,3 +192,14 @@ def _expected_failures(estimator: Any) -> dict[str, str]:
 @parametrize_with_checks(_check_instances(), expected_failed_checks=_expected_failures)
 def test_adapters_follow_the_scikit_learn_contract(estimator: Any, check: Any) -> None:
     check(estimator)
+
+
+def test_adapter_refit_follows_a_swapped_estimator() -> None:
+    X, y = _category_signal(120)
+    model = LightGBMAdapter(lightgbm.LGBMClassifier(n_estimators=5, verbose=-1)).fit(X, y)
+    assert hasattr(model, "predict_proba")
+    model.set_params(estimator=lightgbm.LGBMRegressor(n_estimators=5, verbose=-1))
+    model.fit(X, y.astype(float) * 3.0)
+    assert not hasattr(model, "classes_")
+    assert not hasattr(model, "predict_proba")
+    assert model.predict(X).max() > 1.5  # values on the regression scale, not class labels

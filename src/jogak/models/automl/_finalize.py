@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from sklearn.base import clone
+from threadpoolctl import threadpool_limits
 
 from jogak.data import ColumnRole, Task
 from jogak.models._metrics import Metric, score_all
@@ -140,9 +140,8 @@ def _build_predictor(numbers: list[int], weights: dict[int, float],
             fit_kwargs: dict[str, Any] = {}
             if sample_weight is not None and spec.supports_sample_weight:
                 fit_kwargs["sample_weight"] = sample_weight
-            started = time.perf_counter()
-            learner.fit(transformed[spec.style], cache.y, **fit_kwargs)
-            del started
+            with threadpool_limits(limits=context.n_jobs):
+                learner.fit(transformed[spec.style], cache.y, **fit_kwargs)
             learners = [learner]
         else:
             learners = list(record.fold_models or [])

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import clone
+from threadpoolctl import threadpool_limits
 
 from jogak.data import Task
 from jogak.models._metrics import Metric, score_all
@@ -99,6 +100,18 @@ def evaluate_trial(record: TrialRecord, spec: ModelSpec, cache: FoldCache, *, ta
     context = build_context(spec, cache, task=task, n_classes=n_classes,
                             random_state=random_state, n_jobs=n_jobs)
     template = spec.build(record.params, context)
+    with threadpool_limits(limits=context.n_jobs):
+        return _run_folds(record, spec, cache, template, task=task, n_classes=n_classes,
+                          metric=metric, sample_weight=sample_weight, keep_models=keep_models,
+                          on_fold=on_fold, fits_in_time=fits_in_time, oof=oof)
+
+
+def _run_folds(record: TrialRecord, spec: ModelSpec, cache: FoldCache, template: Any, *,
+               task: Task, n_classes: int, metric: Metric, sample_weight: np.ndarray | None,
+               keep_models: bool, on_fold: Callable[[int, float, float], None] | None,
+               fits_in_time: Callable[[], bool] | None, oof: np.ndarray) -> TrialRecord:
+    # BLAS and OpenMP pools ignore the learners' n_jobs; on 2 cores extra threads only thrash
+    y = cache.y
     fold_models: list[Any] = []
     fold_scores: dict[str, list[float]] = {}
     for index, (train, test) in enumerate(cache.splits):

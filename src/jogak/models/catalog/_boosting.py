@@ -107,7 +107,7 @@ class BoosterAdapter(MetaEstimatorMixin, BaseEstimator, metaclass=ABCMeta):
         self
         """
         self._check_params()
-        is_classifier = _wraps_classifier(self)
+        is_classifier = get_tags(self.estimator).estimator_type == "classifier"
         X, y = validate_data(self, X, y, dtype=np.float64, ensure_all_finite="allow-nan",
                              y_numeric=not is_classifier)
         if X.shape[0] < 2:
@@ -122,6 +122,7 @@ class BoosterAdapter(MetaEstimatorMixin, BaseEstimator, metaclass=ABCMeta):
                 raise ValueError(f"{type(self).__name__} needs samples of at least 2 classes, "
                                  f"got 1 class: {self.classes_[0]!r}.")
         else:
+            self.__dict__.pop("classes_", None)  # left by an earlier fit as a classifier
             y_fit = np.asarray(y, dtype=np.float64)
         model = clone(self.estimator)
         evaluation: EvalSet | None = None
