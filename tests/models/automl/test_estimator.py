@@ -128,3 +128,17 @@ def test_telco_churn_reaches_a_strong_auc(data_dir) -> None:
     })
 def test_automl_estimators_follow_the_sklearn_contract(estimator, check) -> None:
     check(estimator)
+
+
+def test_single_row_path_equals_the_frame_path() -> None:
+    frame = make_classification_frame(300, seed=6)
+    X, y = frame.drop(columns="target"), frame["target"]
+    model = AutoMLClassifier(n_trials=3, include_models=("linear", "lightgbm"), cv=3).fit(X, y)
+    records = X.head(40).to_dict(orient="records")
+    rows = np.array([model.predict_proba_row(record) for record in records])
+    np.testing.assert_allclose(rows, model.predict_proba(X.head(40)), rtol=1e-9, atol=1e-12)
+    assert [model.predict_row(r) for r in records] == list(model.predict(X.head(40)))
+    regressor = AutoMLRegressor(n_trials=2, include_models=("linear",), cv=3, log_target=True)
+    regressor.fit(X, np.exp(frame["num"].fillna(50) / 25))
+    values = [regressor.predict_row(r) for r in records]
+    np.testing.assert_allclose(values, regressor.predict(X.head(40)), rtol=1e-9)

@@ -11,6 +11,7 @@ import pandas as pd
 
 from jogak.data import ColumnRoles, Task
 from jogak.models.automl._ensemble import stack_features
+from jogak.models.automl._rowpredict import compile_learner
 from jogak.models.automl._trial import predict_learner
 from jogak.pipeline import FeatureStyle, compile_row_transform
 
@@ -45,11 +46,14 @@ class EnsemblePredictor:
     stacker: Any = None
     stack_columns: list[str] = field(default_factory=list)
     row_transforms: dict[FeatureStyle, list[Any]] = field(default_factory=dict)
+    row_predictors: list[list[Any]] = field(default_factory=list)
 
     def compile_rows(self, roles: ColumnRoles) -> None:
-        """Compile every fitted preprocessor into a numpy-only single-row path."""
+        """Compile the preprocessors and learners into a numpy-only single-row path."""
         self.row_transforms = {style: [compile_row_transform(p, roles) for p in fitted]
                                for style, fitted in self.preprocessors.items()}
+        self.row_predictors = [[compile_learner(learner, self.task) for learner in m.learners]
+                               for m in self.members]
 
     def predict_raw_row(self, record: Mapping[str, Any]) -> np.ndarray:
         """:meth:`predict_raw` for one validated record, without pandas: shape ``(k,)`` or ``()``.
@@ -59,9 +63,10 @@ class EnsemblePredictor:
         rows = {style: [transform(record)[None, :] for transform in transforms]
                 for style, transforms in self.row_transforms.items()}
         predictions = []
-        for member in self.members:
-            parts = [self._predict(learner, rows[member.style][i])
-                     for i, learner in enumerate(member.learners)]
+        for member, compiled in zip(self.members, self.row_predictors, strict=True):
+            parts = [self._widened(learner, predict(rows[member.style][i]))
+                     for i, (learner, predict) in enumerate(zip(member.learners, compiled,
+                                                                strict=True))]
             predictions.append(parts[0] if len(parts) == 1 else np.mean(parts, axis=0))
         if self.stacker is not None:
             originals = np.array([[_as_float(record.get(c)) for c in self.stack_columns]])
@@ -90,7 +95,10 @@ class EnsemblePredictor:
         return out
 
     def _predict(self, learner: Any, X: Any) -> np.ndarray:
-        prediction = predict_learner(learner, X, self.task)
+        return self._widened(learner, predict_learner(learner, X, self.task))
+
+    def _widened(self, learner: Any, prediction: np.ndarray) -> np.ndarray:
+        """Probabilities in the full class space (a fold model may have missed a class)."""
         if self.task.is_classification and prediction.shape[1] != self.n_classes:
             wide = np.zeros((prediction.shape[0], self.n_classes))
             wide[:, np.asarray(learner.classes_, dtype=np.int64)] = prediction

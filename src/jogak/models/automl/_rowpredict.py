@@ -1,0 +1,86 @@
+"""Raw single-row predictors: the learner's arithmetic without scikit-learn's per-call checks.
+
+A member of a served ensemble predicts one ``(1, n)`` row per request; for linear models and
+LightGBM the checks around ``predict_proba`` cost more than the prediction itself. Each predictor
+here reproduces its learner's output exactly (a test compares them with the frame path) and
+pickles with the bundle; any other learner keeps its own ``predict_proba``/``predict``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy.special import expit, softmax
+from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge
+
+from jogak.data import Task
+from jogak.models.catalog import LightGBMAdapter
+
+__all__ = ["compile_learner"]
+
+
+class _Fallback:
+    """The learner's own predict, as the frame path calls it."""
+
+    def __init__(self, learner: Any, task: Task) -> None:
+        self.learner = learner
+        self.task = task
+
+    def __call__(self, X: np.ndarray) -> np.ndarray:
+        if self.task.is_classification:
+            return np.asarray(self.learner.predict_proba(X), dtype=np.float64)
+        return np.asarray(self.learner.predict(X), dtype=np.float64).reshape(-1)
+
+
+class _Logistic:
+    """``LogisticRegression.predict_proba``: expit for two classes, softmax otherwise."""
+
+    def __init__(self, learner: LogisticRegression) -> None:
+        self.coef = np.ascontiguousarray(learner.coef_.T, dtype=np.float64)
+        self.intercept = np.asarray(learner.intercept_, dtype=np.float64)
+
+    def __call__(self, X: np.ndarray) -> np.ndarray:
+        scores = X @ self.coef + self.intercept
+        if scores.shape[1] == 1:
+            positive = expit(scores[:, 0])
+            return np.column_stack([1.0 - positive, positive])
+        return softmax(scores, axis=1)
+
+
+class _LinearValue:
+    """``predict`` of a linear regressor: ``X @ coef + intercept``."""
+
+    def __init__(self, learner: Any) -> None:
+        self.coef = np.asarray(learner.coef_, dtype=np.float64).reshape(-1)
+        self.intercept = float(np.asarray(learner.intercept_).reshape(-1)[0])
+
+    def __call__(self, X: np.ndarray) -> np.ndarray:
+        return X @ self.coef + self.intercept
+
+
+class _LightGBM:
+    """The fitted booster's ``predict`` (it uses the best iteration, as the wrapper does)."""
+
+    def __init__(self, adapter: LightGBMAdapter, task: Task) -> None:
+        self.booster = adapter.estimator_.booster_
+        self.task = task
+
+    def __call__(self, X: np.ndarray) -> np.ndarray:
+        out = np.asarray(self.booster.predict(X), dtype=np.float64)
+        if self.task is Task.BINARY:
+            return np.column_stack([1.0 - out, out])
+        return out
+
+
+def compile_learner(learner: Any, task: Task) -> Any:
+    """A callable ``(1, n) float64 array -> prediction`` equal to the learner's own output."""
+    if isinstance(learner, LogisticRegression) and task.is_classification:
+        return _Logistic(learner)
+    if isinstance(learner, Ridge | Lasso | ElasticNet | LinearRegression) and \
+            not task.is_classification:
+        return _LinearValue(learner)
+    # the LightGBM adapter passes matrices to its booster unchanged (categoricals included)
+    if isinstance(learner, LightGBMAdapter) and hasattr(learner.estimator_, "booster_"):
+        return _LightGBM(learner, task)
+    return _Fallback(learner, task)
