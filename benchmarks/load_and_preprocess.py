@@ -69,6 +69,16 @@ def _output_mb(matrix: object) -> float:
     return matrix.nbytes / 2**20
 
 
+def _result(times: tuple[float, float, float, float], before: float, peak_profiled: float,
+            frame: pd.DataFrame, matrix: object) -> dict[str, float]:
+    t0, t1, t2, t3 = times
+    return {"load_s": t1 - t0, "profile_s": t2 - t1, "fit_transform_s": t3 - t2,
+            "total_s": t3 - t0, "rss_before_mb": before, "peak_rss_mb": peak_mb(),
+            "peak_load_profile_mb": peak_profiled,
+            "frame_mb": frame.memory_usage(deep=True).sum() / 2**20,
+            "output_mb": _output_mb(matrix), "n_output_columns": int(matrix.shape[1])}
+
+
 def run_jogak(path: str, target: str) -> dict[str, float]:
     from jogak.data import coerce_frame, infer_roles, load, profile
     from jogak.pipeline import FeatureStyle, build_preprocessor
@@ -84,11 +94,7 @@ def run_jogak(path: str, target: str) -> dict[str, float]:
     X = coerce_frame(frame.drop(columns=[target]), roles)
     matrix = build_preprocessor(roles, FeatureStyle.SCALED).fit_transform(X, frame[target])
     t3 = time.perf_counter()
-    return {"load_s": t1 - t0, "profile_s": t2 - t1, "fit_transform_s": t3 - t2,
-            "total_s": t3 - t0, "rss_before_mb": before, "peak_rss_mb": peak_mb(),
-            "peak_load_profile_mb": peak_profiled,
-            "frame_mb": frame.memory_usage(deep=True).sum() / 2**20,
-            "output_mb": _output_mb(matrix), "n_output_columns": int(matrix.shape[1])}
+    return _result((t0, t1, t2, t3), before, peak_profiled, frame, matrix)
 
 
 def run_baseline(path: str, target: str) -> dict[str, float]:
@@ -146,11 +152,7 @@ def run_baseline(path: str, target: str) -> dict[str, float]:
                                TargetEncoder(random_state=0), StandardScaler()), high)])
     matrix = transformer.fit_transform(X, frame[target])
     t3 = time.perf_counter()
-    return {"load_s": t1 - t0, "profile_s": t2 - t1, "fit_transform_s": t3 - t2,
-            "total_s": t3 - t0, "rss_before_mb": before, "peak_rss_mb": peak_mb(),
-            "peak_load_profile_mb": peak_profiled,
-            "frame_mb": frame.memory_usage(deep=True).sum() / 2**20,
-            "output_mb": _output_mb(matrix), "n_output_columns": int(matrix.shape[1])}
+    return _result((t0, t1, t2, t3), before, peak_profiled, frame, matrix)
 
 
 def child(contender: str, path: str, target: str) -> None:
