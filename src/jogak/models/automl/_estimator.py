@@ -159,6 +159,7 @@ class _AutoMLBase(BaseEstimator):
         search = Search(prepared.cache, prepared.specs, prepared.settings, budget,
                         sample_weight=prepared.weights, callbacks=self.callbacks)
         records = search.run()
+        search_seconds = time.perf_counter() - started
         if not any(r.status == "complete" for r in records):
             failures = "; ".join(f"{r.family}: {r.message}" for r in records[:5])
             raise ConfigError(f"No model could be fitted on this data. First failures: {failures}")
@@ -169,7 +170,10 @@ class _AutoMLBase(BaseEstimator):
                          stacking=self.stacking, refit=self.refit,
                          random_state=self.random_state, n_jobs=self.n_jobs)
         self.ensemble_: EnsemblePredictor = final.predictor
+        clock = time.perf_counter()
         self.ensemble_.compile_rows(self.roles_)
+        self.timings_ = {"search": search_seconds, **final.timings,
+                         "compile_rows": time.perf_counter() - clock}
         self.ensemble_kind_ = final.kind
         self.cv_results_ = final.cv
         self.history_ = [r.to_row(metric) for r in records]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,7 @@ class FinalModel:
 
     predictor: EnsemblePredictor
     kind: str  # "single", "greedy" or "stacked"
+    timings: dict[str, float]
     oof: np.ndarray
     cv: dict[str, tuple[float, float]]
     greedy_loss: float
@@ -50,6 +52,8 @@ def finalize(records: list[TrialRecord], specs: dict[str, ModelSpec], cache: Fol
              sample_weight: np.ndarray | None, ensemble: bool, stacking: bool, refit: bool,
              random_state: int, n_jobs: int) -> FinalModel:
     """Choose members by greedy selection, try a stacker, and fit the final learners."""
+    clock = time.perf_counter()
+    timings: dict[str, float] = {}
     candidates = [r for r in sorted(records, key=lambda r: r.loss)
                   if r.status == "complete" and r.oof is not None]
     y = cache.y
@@ -66,17 +70,20 @@ def finalize(records: list[TrialRecord], specs: dict[str, ModelSpec], cache: Fol
     kind = "greedy" if len(weights) > 1 else "single"
     oof = sum(w * by_number[k].oof for k, w in weights.items())  # type: ignore[operator]
 
+    timings["ensemble"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     stacker, stack_columns, stacked_loss = None, [], None
     stack_members = list(weights)
-    if stacking and len(candidates) > 1 and budget.remaining > 0:
+    if stacking and len(candidates) > 1 and _stacking_fits(candidates, cache, budget):
         stack_members = sorted(set(weights) | {r.number for r in candidates[:_STACK_MEMBERS]},
                                key=lambda k: by_number[k].loss)[:_STACK_MEMBERS]
         stack_columns = cache.roles.columns(ColumnRole.NUMERIC)[:50]
         originals = stack_originals(cache.X, stack_columns)
         level2 = stack_features([by_number[k].oof for k in stack_members], originals, task)
         n_member_cols = level2.shape[1] - (0 if originals is None else originals.shape[1])
-        result = fit_stacker(level2, y, cache.splits, task, metric,
-                             n_member_columns=n_member_cols, random_state=random_state)
+        with threadpool_limits(limits=1):
+            result = fit_stacker(level2, y, cache.splits, task, metric,
+                                 n_member_columns=n_member_cols, random_state=random_state)
         stacked_loss = result.loss
         if result.loss < greedy_loss - 1e-4 * max(1.0, abs(greedy_loss)):
             stacker, kind = result.model, "stacked"
@@ -85,6 +92,8 @@ def finalize(records: list[TrialRecord], specs: dict[str, ModelSpec], cache: Fol
     member_numbers = stack_members if stacker is not None else list(weights)
     member_weights = {k: (weights.get(k, 0.0) if stacker is None else 0.0) for k in member_numbers}
 
+    timings["stacking"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     mode = "refit" if refit and _refit_fits(member_numbers, by_number, cache, budget) else "bagged"
     predictor = _build_predictor(member_numbers, member_weights, by_number, specs, cache,
                                  task=task, n_classes=n_classes, mode=mode,
@@ -92,11 +101,23 @@ def finalize(records: list[TrialRecord], specs: dict[str, ModelSpec], cache: Fol
                                  n_jobs=n_jobs)
     predictor.stacker = stacker
     predictor.stack_columns = stack_columns
+    timings["final_fit"] = time.perf_counter() - clock
     cv_oof = oof if stacker is None else None
     cv = _fold_scores(task, y, cv_oof, cache, sample_weight) if cv_oof is not None else \
         {metric.name: (-stacked_loss if metric.greater_is_better else stacked_loss, float("nan"))}
-    return FinalModel(predictor=predictor, kind=kind, oof=oof, cv=cv, greedy_loss=greedy_loss,
-                      stacked_loss=stacked_loss)
+    return FinalModel(predictor=predictor, kind=kind, timings=timings, oof=oof, cv=cv,
+                      greedy_loss=greedy_loss, stacked_loss=stacked_loss)
+
+
+def _stacking_fits(candidates: list[TrialRecord], cache: FoldCache, budget: Budget) -> bool:
+    """A stacker costs about one small boosted model per fold; try it only when that fits."""
+    if budget.seconds is None:
+        return True
+    n_folds = len(cache.splits)
+    # a 150-round, 15-leaf booster: roughly a tenth of the cheapest tree trial's folds
+    cheapest = min((r.fit_seconds for r in candidates if r.fit_seconds > 0), default=0.0)
+    estimate = max(0.5, 0.1 * cheapest) * n_folds
+    return estimate * 3 <= budget.remaining
 
 
 def _refit_fits(numbers: list[int], by_number: dict[int, TrialRecord], cache: FoldCache,
