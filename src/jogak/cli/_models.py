@@ -87,7 +87,7 @@ def train(
 ) -> None:
     """Search models within the budget and write the best ensemble as a bundle."""
     from jogak.data import Task, detect_task
-    from jogak.models import AutoMLClassifier, AutoMLRegressor, get_metric
+    from jogak.models import AutoMLClassifier, AutoMLRegressor, default_metric, get_metric
 
     if task not in {"auto", "regression", "binary", "multiclass"}:
         raise ConfigError(f"--task must be auto, regression, binary or multiclass; got {task!r}.")
@@ -100,7 +100,7 @@ def train(
     if chosen is Task.BINARY and y.nunique(dropna=True) != 2:
         raise TargetError(f"--task binary needs 2 classes in {target!r}, got {y.nunique()}.")
     estimator_cls = AutoMLRegressor if chosen is Task.REGRESSION else AutoMLClassifier
-    metric_obj = get_metric(metric, chosen) if metric else None
+    metric_obj = get_metric(metric, chosen) if metric else default_metric(chosen)
     common: dict[str, Any] = {
         "time_budget": budget, "n_trials": trials, "metric": metric, "random_state": seed,
         "time_column": time_column, "group_column": group_column,
@@ -120,12 +120,8 @@ def train(
         params["exclude_models"] = list(params["exclude_models"])
         publish_job(storage, study, {"data": data, "target": target,
                                      "estimator": estimator_cls.__name__, "params": params})
-    metric_name = metric_obj.name if metric_obj else ("rmse" if chosen is Task.REGRESSION else
-                                                       "roc_auc" if chosen is Task.BINARY
-                                                       else "log_loss")
-    greater = metric_obj.greater_is_better if metric_obj else metric_name == "roc_auc"
-    with search_progress(_err, total=budget if trials is None else trials, metric=metric_name,
-                         greater=greater) as callback:
+    with search_progress(_err, total=budget if trials is None else trials,
+                         metric=metric_obj.name, greater=metric_obj.greater_is_better) as callback:
         estimator.set_params(callbacks=(callback,))
         estimator.fit(X, y)
     estimator.target_name_ = target

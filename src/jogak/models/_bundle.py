@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
@@ -92,10 +91,3 @@ def load_model(path: str | Path, *, allow_version_mismatch: bool = False) -> Any
     model.manifest_ = bundle.manifest
     return model
 
-
-def manifest_json(path: str | Path) -> dict[str, Any]:
-    """The manifest of a bundle, read without loading any model file."""
-    try:
-        return json.loads((Path(path) / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise BundleError(f"Cannot read {Path(path) / 'manifest.json'}: {exc}") from exc

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 __all__ = ["Budget"]
@@ -19,7 +20,7 @@ class Budget:
 
     seconds: float | None
     final_share: float = 0.15
-    clock: object = time.perf_counter
+    clock: Callable[[], float] = time.perf_counter
     started: float = field(default=0.0)
     _fold_seconds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
 
@@ -27,7 +28,7 @@ class Budget:
         self.started = self._now()
 
     def _now(self) -> float:
-        return float(self.clock())  # type: ignore[operator]
+        return float(self.clock())
 
     @property
     def elapsed(self) -> float:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,13 +29,12 @@ from jogak.models.automl._budget import Budget
 from jogak.models.automl._finalize import finalize
 from jogak.models.automl._folds import FoldCache
 from jogak.models.automl._predictor import EnsemblePredictor
-from jogak.models.automl._search import Search, SearchSettings
+from jogak.models.automl._search import Search, SearchSettings, TrialCallback
 from jogak.models.automl._trial import TrialRecord
 from jogak.models.catalog import available_specs
 
 __all__ = ["AutoMLClassifier", "AutoMLRegressor"]
 
-TrialCallback = Callable[[TrialRecord, Search], None]
 
 
 @dataclass
@@ -72,8 +71,6 @@ def _as_frame(X: Any) -> pd.DataFrame:
 
 class _AutoMLBase(BaseEstimator):
     """Shared parameters and fitting of the AutoML estimators (see the subclasses)."""
-
-    _task_kind: str = ""
 
     def __init__(self, *, time_budget: float | None = 60.0, n_trials: int | None = None,
                  metric: str | None = None, cv: int = 5, n_repeats: int = 1,
@@ -131,7 +128,7 @@ class _AutoMLBase(BaseEstimator):
         if self.n_jobs < 1:
             raise ConfigError(f"n_jobs must be >= 1, got {self.n_jobs}.")
 
-    def _prepare_target(self, y: Any, n_rows: int) -> tuple[np.ndarray, Task, np.ndarray]:
+    def _prepare_target(self, y: Any) -> tuple[np.ndarray, Task, np.ndarray | None]:
         raise NotImplementedError  # each subclass encodes its own target
 
     # -- fit -----------------------------------------------------------------------------------
@@ -226,7 +223,7 @@ class _AutoMLBase(BaseEstimator):
         if len(frame) < 4:
             raise SchemaError(f"Fitting needs at least 4 rows with a target, got {len(frame)} "
                               f"sample(s). Hint: add data.")
-        y_encoded, task, base_weights = self._prepare_target(target, len(frame))
+        y_encoded, task, base_weights = self._prepare_target(target)
         if base_weights is not None:
             weights = base_weights if weights is None else weights * base_weights
         metric = get_metric(self.metric, task) if self.metric else default_metric(task)
@@ -352,9 +349,7 @@ class AutoMLRegressor(RegressorMixin, _AutoMLBase):
         Metric -> (mean, std) across folds of the final ensemble's out-of-fold predictions.
     """
 
-    _task_kind = "regression"
-
-    def _prepare_target(self, y: Any, n_rows: int) -> tuple[np.ndarray, Task, None]:
+    def _prepare_target(self, y: Any) -> tuple[np.ndarray, Task, None]:
         values = pd.to_numeric(pd.Series(y), errors="coerce")
         if values.isna().any():
             bad = pd.Series(y)[values.isna()].astype(str).unique()[:3].tolist()
@@ -398,12 +393,10 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
         The class labels, in the order of ``predict_proba`` columns.
     """
 
-    _task_kind = "classification"
-
     def _n_classes(self) -> int:
         return int(len(self.classes_))
 
-    def _prepare_target(self, y: Any, n_rows: int) -> tuple[np.ndarray, Task, np.ndarray | None]:
+    def _prepare_target(self, y: Any) -> tuple[np.ndarray, Task, np.ndarray | None]:
         array = pd.Series(y).infer_objects().to_numpy()
         if array.dtype.kind in "fiu":
             check_classification_targets(array)
