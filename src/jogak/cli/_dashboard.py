@@ -1,0 +1,5 @@
+"""``jogak dashboard``: the Streamlit business dashboard."""
+
+from __future__ import annotations
+
+from jogak.cli._app import app  # noqa: F401  (commands register on it)
