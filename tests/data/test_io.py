@@ -92,8 +92,8 @@ def test_load_keeps_leading_zero_codes_as_strings_in_real_data(data_dir: Path) -
                                       "kkbox_churn_sample/transactions.csv.gz",
                                       "olist_ecommerce/olist_customers_dataset.csv.gz"],
                          ids=["telco", "kkbox_transactions", "olist_customers"])
-def test_load_through_duckdb_gives_the_same_frame_as_pandas(data_dir: Path,
-                                                            relative: str) -> None:
+def test_load_streamed_through_arrow_gives_the_same_frame_as_pandas(data_dir: Path,
+                                                                   relative: str) -> None:
     path = data_dir / relative
     pd.testing.assert_frame_equal(load(path, max_memory_bytes=0), load(path))
 
@@ -359,13 +359,13 @@ def test_load_does_not_parse_dates_or_codes(tmp_path: Path) -> None:
     assert frame["ymd"].tolist() == [20190305, 20190306]
 
 
-def test_load_reads_big_files_through_duckdb_with_the_same_values(tmp_path: Path) -> None:
+def test_load_streams_big_files_through_arrow_with_the_same_values(tmp_path: Path) -> None:
     text = "id,flag,score,day,note\n" + "".join(
         f"{i:05d},{'True' if i % 2 else 'False'},{'' if i % 7 == 0 else i / 4},"
         f"2019-03-{1 + i % 28:02d},\"x, {i}\"\n" for i in range(500))
     path = _write(tmp_path / "big.csv", text)
-    via_duckdb = load(path, max_memory_bytes=0)
-    pd.testing.assert_frame_equal(via_duckdb, load(path))
+    streamed = load(path, max_memory_bytes=0)
+    pd.testing.assert_frame_equal(streamed, load(path))
     assert load(path, max_memory_bytes=0, columns=["note"], nrows=2)["note"].tolist() == \
         ["x, 0", "x, 1"]
     ragged = _write(tmp_path / "ragged.csv", "a,b\n" + "1,2\n" * 50 + "3,4,5\n")
@@ -467,3 +467,29 @@ def test_load_reads_in_memory_json_fixture_exactly(tmp_path: Path) -> None:
     assert frame["이름"].tolist() == ["김철수", "박영희"]
     assert frame["점수"].tolist() == [1e300, -2.5]
     assert frame["flag"].tolist() == [True, False]
+
+
+@pytest.mark.slow
+def test_load_streamed_equals_pandas_on_every_real_file(data_dir: Path) -> None:
+    for path in sorted(data_dir.glob("*/*.csv.gz")):
+        pd.testing.assert_frame_equal(load(path, max_memory_bytes=0), load(path),
+                                      obj=path.name)
+
+
+def test_load_streamed_falls_back_to_pandas_when_a_type_changes_late(tmp_path: Path) -> None:
+    # the first Arrow block (4 MiB) sees only integers; the last row holds text
+    text = "code,flag,amount\n" + "".join(f"{i},{'True' if i % 2 else ''},{i}.5\n"
+                                           for i in range(400_000)) + "A17,False,1.0\n"
+    path = _write(tmp_path / "late.csv", text)
+    streamed = load(path, max_memory_bytes=0)
+    pd.testing.assert_frame_equal(streamed, load(path))
+    assert streamed["code"].iloc[-1] == "A17"
+    assert streamed["flag"].iloc[:3].tolist()[1] is True
+    assert np.isnan(streamed["flag"].iloc[0])
+
+
+def test_load_streamed_keeps_booleans_with_missing_values_like_pandas(tmp_path: Path) -> None:
+    path = _write(tmp_path / "flags.csv", "flag,day\nTrue,2020-01-02\n,2020-01-03\nFalse,\n")
+    streamed = load(path, max_memory_bytes=0)
+    pd.testing.assert_frame_equal(streamed, load(path))
+    assert streamed["day"].tolist()[:2] == ["2020-01-02", "2020-01-03"]

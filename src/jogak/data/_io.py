@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from jogak.data._arrow_csv import LeanReadUnsupported, read_csv_lean
 from jogak.data._encoding import decode_error, read_text_sample, sniff_delimiter
 from jogak.data._readers import read_excel, read_json, read_parquet
 from jogak.data._sources import Source, check_columns, resolve_source
@@ -17,8 +18,8 @@ from jogak.errors import ConfigError, DataLoadError
 
 __all__ = ["LARGE_FILE_BYTES", "load"]
 
-#: Estimated in-memory size above which ``load`` reads a CSV or Parquet file through DuckDB.
-LARGE_FILE_BYTES = 1 << 30
+#: Estimated in-memory size above which ``load`` streams a CSV or Parquet file through Arrow.
+LARGE_FILE_BYTES = 256 << 20
 # in-memory bytes per byte on disk, a rough and deliberately generous estimate
 _EXPANSION = {("csv", None): 1.5, ("csv", "gzip"): 6.0, ("parquet", None): 5.0}
 _NA_VALUES = ["", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND",
@@ -41,9 +42,12 @@ def load(source: str | Path, *, sep: str | None = None, encoding: str | None = N
     :func:`coerce_frame` decide the rest.
 
     CSV and Parquet files whose estimated in-memory size (size on disk x 1.5 for CSV, x 6 for
-    gzip CSV, x 5 for Parquet) exceeds ``max_memory_bytes`` are read through DuckDB, which is
-    faster and leaner than pandas on big files; the frame has the same columns and kinds of
-    dtypes. Text in other encodings than UTF-8 always goes through pandas.
+    gzip CSV, x 5 for Parquet) exceeds ``max_memory_bytes`` are streamed through Arrow in
+    batches and converted column by column, which halves the peak memory of pandas' reader
+    (about 1.8x the frame instead of 3.6x); the frame is the same. Where Arrow could read a
+    file differently from pandas (a column whose type changes after the first 4 MiB, a ragged
+    row), pandas reads it. Work on files larger than memory goes through DuckDB: :func:`scan`,
+    :func:`iter_batches` and ``duckdb:`` queries.
 
     Parameters
     ----------
@@ -60,8 +64,8 @@ def load(source: str | Path, *, sep: str | None = None, encoding: str | None = N
         Only these columns, in this order.
     nrows : int, optional
         Only the first ``nrows`` rows.
-    max_memory_bytes : int, default 1 GiB
-        Size estimate above which CSV and Parquet files are read through DuckDB.
+    max_memory_bytes : int, default 256 MiB
+        Size estimate above which CSV and Parquet files are streamed through Arrow.
 
     Returns
     -------
@@ -212,84 +216,30 @@ def parse_error(label: str, exc: Exception, sep: str) -> DataLoadError:
 
 def _load_large(src: Source, sep: str | None, encoding: str | None,
                 columns: list[str] | None, nrows: int | None) -> pd.DataFrame:
-    connection = duckdb.connect(":memory:")
+    """Read a big file with the least peak memory: Arrow batches converted column by column."""
+    if src.format == "parquet":
+        return read_parquet(src, columns, nrows)
+    sample = read_text_sample(src, encoding)
+    sep = sep or src.default_sep or sniff_delimiter(sample.text, is_complete=sample.is_complete)
     try:
-        if src.format == "parquet":
-            relation = connection.read_parquet(str(src.path))
-        else:
-            sample = read_text_sample(src, encoding)
-            if sample.encodings[0] != "utf-8-sig":
-                return _load_csv(src, sep, encoding, columns, nrows)
-            sep = sep or src.default_sep or sniff_delimiter(sample.text,
-                                                            is_complete=sample.is_complete)
-            csv_relation = _duckdb_csv(connection, src, sep)
-            if csv_relation is None or csv_relation.columns != _header(sample.text, sep):
-                # DuckDB's sniffer gave up or guessed another header (it may take a ragged
-                # last row for one): find the bad line with pandas, in chunks to save memory
-                _find_parse_problem(src, sep, sample.encodings[0])
-                return _load_csv(src, sep, encoding, columns, nrows)
-            relation = csv_relation
-        if columns is not None:
-            check_columns(src.label, columns, relation.columns)
-            relation = relation.select(*(duckdb.ColumnExpression(name) for name in columns))
-        if nrows is not None:
-            relation = relation.limit(nrows)
-        frame = relation.df()
-    except duckdb.Error as exc:
-        first = str(exc).strip().splitlines()[0]
-        raise DataLoadError(
-            f"Could not read {src.label!r} with DuckDB: {first}. Expected a well-formed "
-            f"{src.format} file. Hint: check that every row has as many fields as the header, "
-            "or pass sep=."
-        ) from exc
-    finally:
-        connection.close()
-    return _restore_booleans(normalise_duckdb(frame))
+        frame = read_csv_lean(
+            src, sep=sep, encoding=sample.encodings[0], na_values=_NA_VALUES,
+            string_columns=list(leading_zero_columns(sample.text, sep,
+                                                     is_complete=sample.is_complete)),
+            columns=columns, nrows=nrows)
+    except LeanReadUnsupported:
+        # a type that changes after the first block, a ragged row, a column that is absent:
+        # pandas reads it exactly (or names the problem), at a higher peak
+        return _load_csv(src, sep, encoding, columns, nrows)
+    return _nan_for_missing_booleans(frame)
 
 
-def _duckdb_csv(connection: duckdb.DuckDBPyConnection, src: Source,
-                sep: str) -> duckdb.DuckDBPyRelation | None:
-    try:
-        return connection.read_csv(
-            str(src.path), header=True, delimiter=sep, na_values=_NA_VALUES,
-            auto_type_candidates=["BIGINT", "DOUBLE", "VARCHAR"],
-            compression="gzip" if src.compression == "gzip" else "none",
-        )
-    except duckdb.Error:
-        return None
-
-
-def _header(text: str, sep: str) -> list[str]:
-    first = text[: text.find("\n") + 1] if "\n" in text else text
-    try:
-        return [str(name) for name in pd.read_csv(io.StringIO(first), sep=sep, nrows=0).columns]
-    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError):
-        return []
-
-
-def _find_parse_problem(src: Source, sep: str, encoding: str) -> None:
-    try:
-        with src.open_binary() as fh, pd.read_csv(fh, sep=sep, encoding=encoding, dtype=str,
-                                                  chunksize=200_000) as reader:
-            for _ in reader:
-                pass
-    except pd.errors.ParserError as exc:
-        raise parse_error(src.label, exc, sep) from exc
-    except (UnicodeDecodeError, pd.errors.EmptyDataError):
-        return
-
-
-def _restore_booleans(frame: pd.DataFrame) -> pd.DataFrame:
-    # pandas reads True/False text as bool; DuckDB is kept from doing so because it would also
-    # turn Yes/No and 0/1 columns into booleans.
-    truth = {"True": True, "TRUE": True, "true": True,
-             "False": False, "FALSE": False, "false": False}
+def _nan_for_missing_booleans(frame: pd.DataFrame) -> pd.DataFrame:
+    # Arrow gives None for a missing value in a True/False column; pandas gives NaN
     for name in frame.columns:
         column = frame[name]
-        if pd.api.types.is_string_dtype(column.dtype) and column.notna().all():
-            values = set(column.unique()[:3])
-            if values and values <= truth.keys():
-                frame[name] = column.map(truth).astype(bool)
+        if column.dtype == object and column.isna().any():
+            frame[name] = column.where(column.notna(), float("nan"))
     return frame
 
 

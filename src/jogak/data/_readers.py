@@ -7,6 +7,7 @@ import json
 
 import pandas as pd
 
+from jogak.data._arrow_csv import table_to_frame
 from jogak.data._encoding import decode_error, read_text_sample
 from jogak.data._sources import Source, check_columns
 from jogak.errors import DataLoadError, MissingDependencyError
@@ -53,7 +54,7 @@ def read_parquet(src: Source, columns: list[str] | None, nrows: int | None) -> p
     except (pa.ArrowException, OSError) as exc:
         raise DataLoadError(f"{src.label!r} is not a readable Parquet file: {exc}. Hint: check "
                             "that the file was written completely.") from exc
-    return table.to_pandas()
+    return table_to_frame(table)
 
 
 def read_excel(src: Source, sheet: str | int | None, nrows: int | None) -> pd.DataFrame:
