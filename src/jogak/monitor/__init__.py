@@ -1,5 +1,48 @@
-"""Monitoring of deployed models: feature and prediction drift, performance alerts."""
+"""Monitoring of deployed models: feature and prediction drift, performance alerts.
+
+See ``docs/monitor.md``.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from jogak.monitor._config import DriftConfig, DriftMethod, PerformanceConfig
+from jogak.monitor._drift import DriftReport, DriftSummary, detect_drift
+from jogak.monitor._model import MANIFEST_KEY, MonitorReport, monitor_model
+from jogak.monitor._performance import PerformanceReport, performance_report
+from jogak.monitor._profile import prediction_signal, reference_profile
+from jogak.monitor._statistics import (
+    PSI_EPSILON,
+    bin_counts,
+    chi_square_test,
+    jensen_shannon,
+    ks_test,
+    psi,
+    quantile_edges,
+    wasserstein_norm,
+    z_test,
+)
+
+__all__ = [
+    "MANIFEST_KEY",
+    "PSI_EPSILON",
+    "DriftConfig",
+    "DriftMethod",
+    "DriftReport",
+    "DriftSummary",
+    "MonitorReport",
+    "PerformanceConfig",
+    "PerformanceReport",
+    "bin_counts",
+    "chi_square_test",
+    "detect_drift",
+    "jensen_shannon",
+    "ks_test",
+    "monitor_model",
+    "performance_report",
+    "prediction_signal",
+    "psi",
+    "quantile_edges",
+    "reference_profile",
+    "wasserstein_norm",
+    "z_test",
+]
