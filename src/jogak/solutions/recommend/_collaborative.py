@@ -1,0 +1,327 @@
+"""Collaborative filtering on a users × items matrix: popularity, item-kNN, ALS and BPR.
+
+Each model is a scikit-learn estimator whose ``fit`` takes the sparse interaction matrix and
+whose ``score_items`` scores every item for rows of interaction history. Item-kNN, ALS and BPR
+are trained by the ``implicit`` library (single BLAS thread, as implicit asks); what they learn
+is kept as plain numpy / scipy arrays, so a saved model never needs implicit's own pickles.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from jogak.errors import ConfigError, SchemaError
+from jogak.models._optional import require
+
+__all__ = ["ALSRecommender", "BPRRecommender", "ItemKNNRecommender", "PopularityRecommender"]
+
+
+@contextmanager
+def _single_blas_thread() -> Iterator[None]:
+    # implicit runs its own threads; a multi-threaded BLAS underneath oversubscribes the cores
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1, "blas"):
+        yield
+
+
+def _check_matrix(X: Any, *, n_items: int | None = None) -> sp.csr_matrix:
+    if not sp.issparse(X):
+        X = np.asarray(X)
+        if X.ndim != 2:
+            raise SchemaError(f"Interactions must be a 2-D users × items matrix, got shape "
+                              f"{X.shape}.")
+        X = sp.csr_matrix(X)
+    if not (sp.issparse(X) and X.format == "csr" and X.dtype == np.float32):
+        X = sp.csr_matrix(X, dtype=np.float32)
+    if n_items is not None and X.shape[1] != n_items:
+        raise SchemaError(f"Interaction rows must have {n_items} item columns (as in fit), got "
+                          f"{X.shape[1]}.")
+    if X.nnz and (not np.isfinite(X.data).all() or (X.data < 0).any()):
+        raise SchemaError("Interaction values must be finite and >= 0 (ratings or counts).")
+    return X
+
+
+def _check_positive(name: str, value: object, *, integer: bool = False) -> None:
+    kind = (int, np.integer) if integer else (int, float, np.integer, np.floating)
+    if isinstance(value, bool) or not isinstance(value, kind) or not value > 0:
+        raise ConfigError(f"{name} must be a positive {'integer' if integer else 'number'}, "
+                          f"got {value!r}.")
+
+
+class _CollaborativeBase(BaseEstimator):
+    """Shared ``fit`` validation and ``score_items`` contract."""
+
+    def _validate_fit(self, X: Any) -> sp.csr_matrix:
+        X = _check_matrix(X)
+        if X.shape[0] == 0 or X.shape[1] == 0 or X.nnz == 0:
+            raise SchemaError(f"Cannot fit a recommender on an interaction matrix of shape "
+                              f"{X.shape} with {X.nnz} interactions. Hint: pass at least one "
+                              "user with one interaction.")
+        self.n_users_, self.n_items_ = int(X.shape[0]), int(X.shape[1])
+        self.item_popularity_ = np.asarray((X > 0).sum(axis=0)).ravel().astype("int64")
+        return X
+
+    def score_items(self, history: Any, users: np.ndarray | None = None) -> np.ndarray:
+        """Score every item for each row of ``history``.
+
+        Parameters
+        ----------
+        history : sparse matrix of shape (n_rows, n_items)
+            Each row's known interactions (used to fold in users the model has not seen).
+        users : array of int of shape (n_rows,), optional
+            Training row of each history row, or -1 for a user unknown to the model.
+
+        Returns
+        -------
+        numpy.ndarray of shape (n_rows, n_items), float32
+            Higher is better. Seen items are not removed here.
+        """
+        check_is_fitted(self)
+        history = _check_matrix(history, n_items=self.n_items_)
+        if users is None:
+            users = np.full(history.shape[0], -1, dtype=np.int64)
+        users = np.asarray(users, dtype=np.int64)
+        if users.shape != (history.shape[0],):
+            raise SchemaError(f"users must hold one training row per history row "
+                              f"({history.shape[0]}), got shape {users.shape}.")
+        if (users >= self.n_users_).any():
+            raise SchemaError(f"users holds rows >= n_users_ ({self.n_users_}).")
+        return self._scores(history, users).astype(np.float32, copy=False)
+
+    def _scores(self, history: sp.csr_matrix, users: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+
+class PopularityRecommender(_CollaborativeBase):
+    """The same list for everyone: items by how many users interacted with them.
+
+    Attributes
+    ----------
+    item_popularity_ : numpy.ndarray of shape (n_items,)
+        Users per item in the training matrix.
+
+    Examples
+    --------
+    >>> X = sp.csr_matrix(np.array([[1, 0, 1], [1, 0, 0]]))
+    >>> PopularityRecommender().fit(X).score_items(X[:1]).tolist()
+    [[2.0, 0.0, 1.0]]
+    """
+
+    def fit(self, X: Any, y: object = None) -> PopularityRecommender:
+        """Count users per item."""
+        self._validate_fit(X)
+        return self
+
+    def _scores(self, history: sp.csr_matrix, users: np.ndarray) -> np.ndarray:
+        return np.tile(self.item_popularity_.astype(np.float32), (history.shape[0], 1))
+
+
+class ItemKNNRecommender(_CollaborativeBase):
+    """Item-based k-nearest neighbours: cosine similarity between item columns.
+
+    Parameters
+    ----------
+    n_neighbors : int, default=100
+        Neighbours kept per item.
+    n_threads : int, default=1
+        Threads implicit may use (0: all cores).
+
+    Attributes
+    ----------
+    similarity_ : scipy.sparse.csr_matrix of shape (n_items, n_items)
+        Cosine similarity to the ``n_neighbors`` nearest items of each item.
+    """
+
+    def __init__(self, *, n_neighbors: int = 100, n_threads: int = 1) -> None:
+        self.n_neighbors = n_neighbors
+        self.n_threads = n_threads
+
+    def fit(self, X: Any, y: object = None) -> ItemKNNRecommender:
+        """Learn item–item cosine similarities from the binarised matrix."""
+        _check_positive("n_neighbors", self.n_neighbors, integer=True)
+        X = self._validate_fit(X)
+        knn = require("implicit.nearest_neighbours", extra="recommend", purpose="item-kNN")
+        binary = X.copy()
+        binary.data[:] = 1.0
+        with _single_blas_thread(), warnings.catch_warnings():
+            # implicit converts to COO inside its own fit, then warns about it
+            warnings.filterwarnings("ignore", message="Method expects CSR input",
+                                    module="implicit")
+            model = knn.CosineRecommender(K=int(self.n_neighbors),
+                                          num_threads=int(self.n_threads))
+            model.fit(binary, show_progress=False)
+        self.similarity_ = sp.csr_matrix(model.similarity, dtype=np.float32)
+        return self
+
+    def _scores(self, history: sp.csr_matrix, users: np.ndarray) -> np.ndarray:
+        binary = history.copy()
+        binary.data[:] = 1.0
+        return np.asarray((binary @ self.similarity_).todense())
+
+
+class _FactorBase(_CollaborativeBase):
+    def _scores(self, history: sp.csr_matrix, users: np.ndarray) -> np.ndarray:
+        vectors = np.empty((history.shape[0], self.user_factors_.shape[1]), dtype=np.float32)
+        known = users >= 0
+        vectors[known] = self.user_factors_[users[known]]
+        for row in np.flatnonzero(~known):
+            vectors[row] = self._fold_in(history[row])
+        return vectors @ self.item_factors_.T
+
+    def _fold_in(self, row: sp.csr_matrix) -> np.ndarray:
+        raise NotImplementedError
+
+
+class ALSRecommender(_FactorBase):
+    """Implicit-feedback matrix factorisation by alternating least squares (Hu, Koren, Volinsky).
+
+    Parameters
+    ----------
+    factors : int, default=64
+        Latent dimensions.
+    regularization : float, default=0.05
+        L2 penalty.
+    alpha : float, default=2.0
+        Confidence per unit of interaction (confidence = alpha × value).
+    iterations : int, default=15
+        ALS sweeps.
+    bm25 : bool, default=True
+        Re-weight the matrix with BM25 first, which damps heavy users and blockbusters.
+    n_threads : int, default=1
+        Threads implicit may use (1 keeps results reproducible).
+    random_state : int, default=0
+        Seed of the factor initialisation.
+
+    Attributes
+    ----------
+    user_factors_ : numpy.ndarray of shape (n_users, factors)
+    item_factors_ : numpy.ndarray of shape (n_items, factors)
+    """
+
+    def __init__(self, *, factors: int = 64, regularization: float = 0.05, alpha: float = 2.0,
+                 iterations: int = 15, bm25: bool = True, n_threads: int = 1,
+                 random_state: int = 0) -> None:
+        self.factors = factors
+        self.regularization = regularization
+        self.alpha = alpha
+        self.iterations = iterations
+        self.bm25 = bm25
+        self.n_threads = n_threads
+        self.random_state = random_state
+
+    def fit(self, X: Any, y: object = None) -> ALSRecommender:
+        """Factorise the (optionally BM25-weighted) interaction matrix."""
+        for name in ("factors", "iterations"):
+            _check_positive(name, getattr(self, name), integer=True)
+        for name in ("regularization", "alpha"):
+            _check_positive(name, getattr(self, name))
+        X = self._validate_fit(X)
+        als = require("implicit.als", extra="recommend", purpose="the ALS recommender")
+        weighted = self._weighted(X)
+        with _single_blas_thread():  # implicit checks the BLAS threads when it is built
+            model = als.AlternatingLeastSquares(
+                factors=int(self.factors), regularization=float(self.regularization),
+                alpha=float(self.alpha), iterations=int(self.iterations),
+                num_threads=int(self.n_threads), random_state=self.random_state)
+            model.fit(weighted, show_progress=False)
+        self.user_factors_ = np.ascontiguousarray(model.user_factors, dtype=np.float32)
+        self.item_factors_ = np.ascontiguousarray(model.item_factors, dtype=np.float32)
+        if self.bm25:  # fold-in must weight a new user's row as training did
+            n_users = float(X.shape[0])
+            df = np.bincount(X.indices, minlength=X.shape[1]).astype(np.float64)
+            self.bm25_idf_ = (np.log(n_users) - np.log1p(df)).astype(np.float32)
+            self.bm25_mean_length_ = float(np.asarray(X.sum(axis=1)).mean())
+        return self
+
+    def _weighted(self, X: sp.csr_matrix) -> sp.csr_matrix:
+        if not self.bm25:
+            return X
+        knn = require("implicit.nearest_neighbours", extra="recommend", purpose="BM25 weights")
+        return sp.csr_matrix(knn.bm25_weight(X, K1=100, B=0.8), dtype=np.float32)
+
+    def _fold_in(self, row: sp.csr_matrix) -> np.ndarray:
+        items, values = row.indices, row.data.astype(np.float64)
+        Y = self.item_factors_.astype(np.float64)
+        A = Y.T @ Y + self.regularization * np.eye(Y.shape[1])
+        if items.size == 0:
+            return np.zeros(Y.shape[1], dtype=np.float32)
+        if self.bm25:  # the same weights bm25_weight(K1=100, B=0.8) gave the training rows
+            norm = 0.2 + 0.8 * values.sum() / self.bm25_mean_length_
+            values = values * 101.0 / (100.0 * norm + values) * self.bm25_idf_[items]
+        confidence = self.alpha * values
+        Yi = Y[items]
+        A += (Yi * (confidence - 1.0)[:, None]).T @ Yi
+        b = (Yi * confidence[:, None]).sum(axis=0)
+        return np.linalg.solve(A, b).astype(np.float32)
+
+
+class BPRRecommender(_FactorBase):
+    """Bayesian personalised ranking: factors trained on sampled (seen, unseen) item pairs.
+
+    Parameters
+    ----------
+    factors : int, default=64
+        Latent dimensions (implicit adds one bias column).
+    learning_rate : float, default=0.05
+    regularization : float, default=0.01
+    iterations : int, default=100
+        Epochs of sampled pairs.
+    n_threads : int, default=1
+        Threads implicit may use (more threads are faster but not reproducible).
+    random_state : int, default=0
+
+    Attributes
+    ----------
+    user_factors_ : numpy.ndarray of shape (n_users, factors + 1)
+    item_factors_ : numpy.ndarray of shape (n_items, factors + 1)
+        The last item column is the item bias (the users' last column is 1).
+    """
+
+    def __init__(self, *, factors: int = 64, learning_rate: float = 0.05,
+                 regularization: float = 0.01, iterations: int = 100, n_threads: int = 1,
+                 random_state: int = 0) -> None:
+        self.factors = factors
+        self.learning_rate = learning_rate
+        self.regularization = regularization
+        self.iterations = iterations
+        self.n_threads = n_threads
+        self.random_state = random_state
+
+    def fit(self, X: Any, y: object = None) -> BPRRecommender:
+        """Train the factors with stochastic gradient steps on sampled pairs."""
+        for name in ("factors", "iterations"):
+            _check_positive(name, getattr(self, name), integer=True)
+        for name in ("learning_rate", "regularization"):
+            _check_positive(name, getattr(self, name))
+        X = self._validate_fit(X)
+        if X.shape[1] < 2:
+            raise SchemaError("BPR needs at least 2 items to sample (seen, unseen) pairs.")
+        bpr = require("implicit.bpr", extra="recommend", purpose="the BPR recommender")
+        binary = X.copy()
+        binary.data[:] = 1.0
+        with _single_blas_thread():
+            model = bpr.BayesianPersonalizedRanking(
+                factors=int(self.factors), learning_rate=float(self.learning_rate),
+                regularization=float(self.regularization), iterations=int(self.iterations),
+                num_threads=int(self.n_threads), random_state=self.random_state)
+            model.fit(binary, show_progress=False)
+        self.user_factors_ = np.ascontiguousarray(model.user_factors, dtype=np.float32)
+        self.item_factors_ = np.ascontiguousarray(model.item_factors, dtype=np.float32)
+        return self
+
+    def _fold_in(self, row: sp.csr_matrix) -> np.ndarray:
+        # BPR has no closed-form fold-in; a new user is the mean of their items' factors
+        vector = np.zeros(self.item_factors_.shape[1], dtype=np.float32)
+        if row.indices.size:
+            vector[:-1] = self.item_factors_[row.indices, :-1].mean(axis=0)
+        vector[-1] = 1.0
+        return vector

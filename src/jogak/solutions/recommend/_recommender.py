@@ -1,0 +1,364 @@
+"""The recommender users train and query: collaborative + content blend, cold start, re-ranking."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, clone
+from sklearn.preprocessing import normalize
+from sklearn.utils.validation import check_is_fitted
+
+from jogak.errors import ConfigError
+from jogak.solutions.recommend._catalogue import align_catalogue, lookup
+from jogak.solutions.recommend._collaborative import (
+    ALSRecommender,
+    BPRRecommender,
+    ItemKNNRecommender,
+    PopularityRecommender,
+)
+from jogak.solutions.recommend._content import ContentModel
+from jogak.solutions.recommend._interactions import DuplicatePolicy, build_interactions
+from jogak.solutions.recommend._ranking import mmr_rerank, novelty_bonus, standardise_rows, top_k
+
+__all__ = ["Recommender"]
+
+Algorithm = Literal["popularity", "item_knn", "als", "bpr"]
+_ALGORITHMS: dict[str, type[BaseEstimator]] = {
+    "popularity": PopularityRecommender, "item_knn": ItemKNNRecommender,
+    "als": ALSRecommender, "bpr": BPRRecommender}
+
+
+class Recommender(BaseEstimator):
+    """Hybrid recommender: collaborative filtering blended with synopsis similarity.
+
+    Scores of both parts are standardised per user and mixed as
+    ``(1 − content_weight)·cf + content_weight·content``; titles nobody interacted with (cold
+    titles) get their content score alone (rescaled to the spread of the mixed scores), so they
+    still reach users. ``long_tail_weight``
+    adds the items' standardised self-information (−log₂ popularity); ``mmr_lambda < 1``
+    re-ranks the best ``n_candidates`` by maximal marginal relevance on content similarity.
+
+    Parameters
+    ----------
+    user_col, item_col : str
+        Id columns of the interactions (``item_col`` also keys the items frame).
+    rating_col : str, optional
+        Explicit ratings; without it each row is one implicit event.
+    time_col : str, optional
+        Orders repeated ratings (``duplicates="last"`` keeps the latest).
+    text_cols : sequence of str, default=("overview",)
+        Columns of the items frame joined into each title's text.
+    title_col : str, optional
+        Items-frame column shown next to item ids in results.
+    collaborative : {"als", "bpr", "item_knn", "popularity"} or estimator, default="als"
+        The collaborative model (an unfitted estimator from this package is cloned).
+    content : ContentModel, optional
+        Used when an items frame is given (default ``ContentModel()``).
+    content_weight : float, default=0.3
+        0: collaborative only (cold titles never appear); 1: content only.
+    mmr_lambda : float, default=1.0
+        Relevance–diversity trade-off of MMR; 1 switches re-ranking off.
+    long_tail_weight : float, default=0.0
+        Weight of the novelty bonus (lifts rarely seen titles).
+    n_candidates : int, default=100
+        Best-scored items MMR chooses from.
+    fallback_lambda : float, default=0.5
+        MMR λ of the diverse popular list shown to unknown users.
+    duplicates : {"last", "mean", "max", "sum", "error"}, default="last"
+        How repeated (user, item) ratings are merged.
+
+    Attributes
+    ----------
+    collaborative_ : estimator
+    content_ : ContentModel or None
+    matrix_ : scipy.sparse.csr_matrix of shape (n_users, n_items)
+    user_ids_, item_ids_ : numpy.ndarray
+    titles_ : numpy.ndarray of str or None
+    item_popularity_ : numpy.ndarray of int
+        Users per item in training.
+    is_cold_ : numpy.ndarray of bool
+        Catalogue titles without any interaction.
+    n_duplicates_ : int
+        Repeated (user, item) rows merged by ``duplicates``.
+    n_empty_texts_ : int
+        Titles whose synopsis is empty (they reach users through interactions only).
+    """
+
+    def __init__(self, *, user_col: str = "user_id", item_col: str = "item_id",
+                 rating_col: str | None = None, time_col: str | None = None,
+                 text_cols: Sequence[str] = ("overview",), title_col: str | None = None,
+                 collaborative: Algorithm | BaseEstimator = "als",
+                 content: ContentModel | None = None, content_weight: float = 0.3,
+                 mmr_lambda: float = 1.0, long_tail_weight: float = 0.0,
+                 n_candidates: int = 100, fallback_lambda: float = 0.5,
+                 duplicates: DuplicatePolicy = "last") -> None:
+        self.user_col = user_col
+        self.item_col = item_col
+        self.rating_col = rating_col
+        self.time_col = time_col
+        self.text_cols = text_cols
+        self.title_col = title_col
+        self.collaborative = collaborative
+        self.content = content
+        self.content_weight = content_weight
+        self.mmr_lambda = mmr_lambda
+        self.long_tail_weight = long_tail_weight
+        self.n_candidates = n_candidates
+        self.fallback_lambda = fallback_lambda
+        self.duplicates = duplicates
+
+    # ------------------------------------------------------------ fitting
+
+    def _check_params(self) -> BaseEstimator:
+        for name in ("content_weight", "mmr_lambda", "fallback_lambda"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+                    not 0.0 <= value <= 1.0:
+                raise ConfigError(f"{name} must be a number in [0, 1], got {value!r}.")
+        if isinstance(self.long_tail_weight, bool) or \
+                not isinstance(self.long_tail_weight, (int, float)) or self.long_tail_weight < 0:
+            raise ConfigError(f"long_tail_weight must be a number >= 0, got "
+                              f"{self.long_tail_weight!r}.")
+        if isinstance(self.n_candidates, bool) or not isinstance(self.n_candidates, int) or \
+                self.n_candidates < 1:
+            raise ConfigError(f"n_candidates must be a positive integer, got "
+                              f"{self.n_candidates!r}.")
+        if isinstance(self.collaborative, str):
+            if self.collaborative not in _ALGORITHMS:
+                raise ConfigError(f"collaborative must be one of {sorted(_ALGORITHMS)} or an "
+                                  f"estimator, got {self.collaborative!r}.")
+            return _ALGORITHMS[self.collaborative]()
+        if not hasattr(self.collaborative, "score_items"):
+            raise ConfigError(f"collaborative must be one of {sorted(_ALGORITHMS)} or one of "
+                              f"their estimators, got {type(self.collaborative).__name__}.")
+        return clone(self.collaborative)
+
+    def fit(self, X: pd.DataFrame, y: object = None, *,
+            items: pd.DataFrame | None = None) -> Recommender:
+        """Learn from interactions and, optionally, a catalogue with synopses.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            Interactions (``user_col``, ``item_col``, optional ``rating_col``/``time_col``).
+        y : None
+            Ignored.
+        items : pandas.DataFrame, optional
+            The catalogue: ``item_col``, ``text_cols`` and optional ``title_col``. Titles listed
+            here without interactions are cold titles that content similarity recommends.
+
+        Returns
+        -------
+        Recommender
+        """
+        collaborative = self._check_params()
+        catalogue = None
+        if items is not None:
+            catalogue = align_catalogue(items, item_col=self.item_col,
+                                        text_cols=tuple(self.text_cols),
+                                        title_col=self.title_col)
+        data = build_interactions(X, user_col=self.user_col, item_col=self.item_col,
+                                  rating_col=self.rating_col, time_col=self.time_col,
+                                  duplicates=self.duplicates,
+                                  item_ids=None if catalogue is None else catalogue.index)
+        self.matrix_ = data.matrix
+        self.user_ids_, self.item_ids_ = data.user_ids, data.item_ids
+        self.n_duplicates_ = data.n_duplicates
+        self.item_popularity_ = np.asarray((data.matrix > 0).sum(axis=0)).ravel().astype("int64")
+        self.is_cold_ = self.item_popularity_ == 0
+        self.collaborative_ = collaborative.fit(data.matrix)
+        self.content_ = None
+        self.titles_ = None
+        self.n_empty_texts_ = 0
+        if catalogue is not None:
+            aligned = catalogue.reindex(pd.Index(self.item_ids_, dtype=object))
+            texts = aligned["text"].fillna("").tolist()
+            self.n_empty_texts_ = sum(1 for text in texts if not text)
+            content = ContentModel() if self.content is None else clone(self.content)
+            self.content_ = content.fit(texts)
+            if self.title_col is not None:
+                self.titles_ = aligned["title"].fillna("").astype(str).to_numpy()
+        return self
+
+    # ------------------------------------------------------------ scoring
+
+    def blended_scores(self, history: Any, users: np.ndarray | None = None) -> np.ndarray:
+        """Hybrid scores of every item for rows of history, shape (n_rows, n_items).
+
+        Seen items are not excluded here; items collaborative filtering cannot score (cold
+        titles without content) are ``-inf``.
+        """
+        check_is_fitted(self)
+        if not (sp.issparse(history) and history.format == "csr" and
+                history.dtype == np.float32):
+            history = sp.csr_matrix(history, dtype=np.float32)
+        cf = self.collaborative_.score_items(history, users)
+        warm = ~self.is_cold_
+        weight = float(self.content_weight) if self.content_ is not None else 0.0
+        if weight == 0 and not self.long_tail_weight:  # ranking only: no need to standardise
+            cf[:, ~warm] = -np.inf
+            return cf
+        scores = standardise_rows(cf, warm)
+        if weight > 0:
+            content = standardise_rows(self.content_.profile_scores(history))
+            scores = (1.0 - weight) * scores + weight * content
+            # cold titles: content alone, rescaled to the spread of the blended warm scores
+            spread = scores[:, warm].std(axis=1, keepdims=True) if warm.any() else 1.0
+            scores[:, ~warm] = content[:, ~warm] * spread
+        else:
+            scores[:, ~warm] = -np.inf
+        if self.long_tail_weight:
+            scores += np.float32(self.long_tail_weight) * novelty_bonus(
+                self.item_popularity_, self.matrix_.shape[0]).astype(np.float32)
+        return scores
+
+    def _similarity(self) -> Any:
+        if self.content_ is not None:
+            return self.content_.pairwise_similarity
+        factors = getattr(self.collaborative_, "item_factors_", None)
+        if factors is not None:
+            unit = normalize(factors)
+            return lambda items: unit[items] @ unit[items].T
+        knn = getattr(self.collaborative_, "similarity_", None)
+        if knn is not None:
+            return lambda items: np.asarray(knn[items][:, items].todense())
+        return None
+
+    def _rank(self, scores: np.ndarray, seen: np.ndarray, k: int, lambda_: float) -> np.ndarray:
+        scores = scores.copy()
+        scores[seen] = -np.inf
+        similarity = self._similarity()
+        if lambda_ >= 1.0 or similarity is None:
+            return top_k(scores, k)
+        candidates = top_k(scores, max(k, int(self.n_candidates)))
+        return mmr_rerank(candidates, scores[candidates], k, similarity, lambda_)
+
+    def top_items(self, history: Any, users: np.ndarray | None = None, *, k: int = 10,
+                  exclude_seen: bool = True) -> list[np.ndarray]:
+        """The ``k`` best item positions (columns) for each history row, best first."""
+        history = sp.csr_matrix(history, dtype=np.float32)
+        scores = self.blended_scores(history, users)
+        out = []
+        for row in range(history.shape[0]):
+            seen = history.indices[history.indptr[row]:history.indptr[row + 1]] \
+                if exclude_seen else np.empty(0, dtype=np.int64)
+            out.append(self._rank(scores[row], seen, k, float(self.mmr_lambda)))
+        return out
+
+    def popular_items(self, k: int = 10) -> np.ndarray:
+        """A diverse list of popular titles (the fallback for users the model does not know)."""
+        check_is_fitted(self)
+        scores = np.where(self.is_cold_, -np.inf, self.item_popularity_.astype(np.float64))
+        return self._rank(scores, np.empty(0, dtype=np.int64), k, float(self.fallback_lambda))
+
+    # ------------------------------------------------------------ queries
+
+    def recommend(self, user: object, k: int = 10, *, exclude_seen: bool = True) -> pd.DataFrame:
+        """Top-``k`` titles for a known user; a diverse popular list for an unknown one.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``rank, item, [title], score, [topic], source``; ``source`` is ``"hybrid"``,
+            ``"collaborative"``, ``"content (cold title)"`` or ``"popular (unknown user)"``.
+        """
+        check_is_fitted(self)
+        k = _check_k(k)
+        row = lookup(self._user_index(), user)
+        if row is None:
+            return self._frame(self.popular_items(k), None, "popular (unknown user)")
+        history = self.matrix_[row]
+        scores = self.blended_scores(history, np.array([row]))[0]
+        seen = history.indices if exclude_seen else np.empty(0, dtype=np.int64)
+        return self._frame(self._rank(scores, seen, k, float(self.mmr_lambda)), scores, None)
+
+    def recommend_items(self, user: object, k: int = 10) -> np.ndarray:
+        """Ids of the top-``k`` unseen titles for ``user`` (the fast path behind
+        :meth:`recommend`; an unknown user gets the diverse popular list)."""
+        check_is_fitted(self)
+        k = _check_k(k)
+        row = lookup(self._user_index(), user)
+        if row is None:
+            return self.item_ids_[self.popular_items(k)]
+        history = self.matrix_[row]
+        scores = self.blended_scores(history, np.array([row]))[0]
+        return self.item_ids_[self._rank(scores, history.indices, k, float(self.mmr_lambda))]
+
+    def recommend_for_items(self, items: Sequence[object], k: int = 10) -> pd.DataFrame:
+        """Top-``k`` titles for a new user from the first titles they chose (item-to-item).
+
+        Unknown ids among ``items`` are ignored; with none known the diverse popular list is
+        returned.
+        """
+        check_is_fitted(self)
+        k = _check_k(k)
+        index = self._item_index()
+        rows = sorted({pos for pos in (lookup(index, item) for item in items) if pos is not None})
+        if not rows:
+            return self._frame(self.popular_items(k), None, "popular (unknown user)")
+        history = sp.csr_matrix((np.ones(len(rows), dtype=np.float32),
+                                 (np.zeros(len(rows), dtype=np.int64), rows)),
+                                shape=(1, self.matrix_.shape[1]))
+        chosen = self.top_items(history, None, k=k)[0]
+        return self._frame(chosen, self.blended_scores(history, None)[0], None)
+
+    def similar(self, item: object, k: int = 10) -> pd.DataFrame:
+        """Titles most like ``item``; see :func:`similar_items`."""
+        from jogak.solutions.recommend._discovery import similar_items
+
+        return similar_items(self, item, k)
+
+    def search(self, query: str, k: int = 10) -> pd.DataFrame:
+        """Titles matching a plot or mood query; see :func:`search_titles`."""
+        from jogak.solutions.recommend._discovery import search_titles
+
+        return search_titles(self, query, k)
+
+    def _frame(self, items: np.ndarray, scores: np.ndarray | None,
+               source: str | None) -> pd.DataFrame:
+        frame = pd.DataFrame({"rank": np.arange(1, len(items) + 1),
+                              "item": self.item_ids_[items]})
+        if self.titles_ is not None:
+            frame["title"] = self.titles_[items]
+        frame["score"] = (self.item_popularity_[items].astype(float) if scores is None
+                          else scores[items].astype(float))
+        if self.content_ is not None:
+            topics = self.content_.dominant_topic_[items]
+            frame["topic"] = [self.content_.topic_labels_[t] if t >= 0 else "" for t in topics]
+        if source is None:
+            default = "hybrid" if self.content_ is not None and self.content_weight > 0 \
+                else "collaborative"
+            frame["source"] = np.where(self.is_cold_[items], "content (cold title)", default)
+        else:
+            frame["source"] = source
+        return frame
+
+    def _user_index(self) -> pd.Index:
+        if getattr(self, "_users", None) is None or len(self._users) != len(self.user_ids_):
+            self._users = pd.Index(self.user_ids_)
+        return self._users
+
+    def _item_index(self) -> pd.Index:
+        if getattr(self, "_items", None) is None or len(self._items) != len(self.item_ids_):
+            self._items = pd.Index(self.item_ids_)
+        return self._items
+
+    def save(self, path: str | Path, *, name: str = "recommender") -> Path:
+        """Write the model as a bundle folder (arrays in .npy/.npz, manifest with sha256)."""
+        from jogak.solutions.recommend._persistence import save_recommender
+
+        return save_recommender(self, path, name=name)
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "matrix_")
+
+
+def _check_k(k: object) -> int:
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ConfigError(f"k must be a positive integer, got {k!r}.")
+    return int(k)
