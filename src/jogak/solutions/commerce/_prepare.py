@@ -1,0 +1,128 @@
+"""One streaming pass: read a table, pseudonymise its direct identifiers, validate, write."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from jogak.data.privacy import (
+    Action,
+    ColumnRule,
+    PiiClass,
+    ProcessingRecord,
+    Pseudonymizer,
+    PseudonymKey,
+)
+from jogak.errors import ConfigError
+from jogak.solutions.commerce._standard import get_table
+from jogak.solutions.commerce._streaming import StreamValidator, arrow_batches
+from jogak.solutions.commerce._validation import ValidationReport
+
+__all__ = ["PreparedTable", "prepare_file"]
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class PreparedTable:
+    """What :func:`prepare_file` did: the validation report and the processing record."""
+
+    report: ValidationReport
+    record: ProcessingRecord
+    destination: Path
+
+
+def prepare_file(source: str | Path, destination: str | Path, *, table: str,
+                 key: PseudonymKey, batch_size: int = 250_000, n_samples: int = 5,
+                 when: datetime | None = None,
+                 progress: Callable[[int], None] | None = None) -> PreparedTable:
+    """Pseudonymise the standard's direct identifiers of a file and validate it, in one pass.
+
+    Every direct identifier of the table (``buyer_id``) present in the source becomes its
+    keyed HMAC-SHA256 token (:class:`jogak.data.privacy.Pseudonymizer`), the batch is then
+    validated (:class:`StreamValidator`) and written, so the source is read once and memory
+    holds one batch. The output goes to ``destination + ".partial"`` and is renamed when
+    complete; on any error nothing is left behind.
+
+    Parameters
+    ----------
+    source : str or Path
+        CSV/TSV (``.gz`` too) or Parquet, in the standard's columns.
+    destination : str or Path
+        ``.parquet`` or ``.csv``.
+    table : {"buyer", "behaviour", "product"}
+    key : PseudonymKey
+    batch_size, n_samples : int
+    when : datetime, optional
+        Time stamp of the processing record (default now, UTC).
+    progress : callable, optional
+        Called with the rows done after each batch.
+
+    Returns
+    -------
+    PreparedTable
+    """
+    spec = get_table(table)
+    destination = Path(destination)
+    name = destination.name.lower()
+    if not name.endswith((".parquet", ".csv")):
+        raise ConfigError(f"Cannot write {str(destination)!r}: expected a .parquet or .csv "
+                          "file name.")
+    if Path(str(source)).resolve() == destination.resolve():
+        raise ConfigError("The destination is the source; write the prepared table to a new "
+                          "file.")
+    validator = StreamValidator(spec.name, n_samples=n_samples)
+    batches = arrow_batches(source, batch_size)
+    first = next(batches, None)
+    if first is None:
+        raise ConfigError(f"{str(source)!r} has no rows.")
+    rules = tuple(ColumnRule(column=item.name, action=Action.TOKENIZE, kind=item.pii_kind)
+                  for item in spec.items if item.pii is PiiClass.DIRECT_IDENTIFIER
+                  and item.name in first.column_names)
+    pseudonymizer = Pseudonymizer(key, rules)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    partial = destination.with_name(destination.name + ".partial")
+    totals: dict[str, int] = {}
+    writer: Any = None
+    try:
+        for batch in _chain(first, batches):
+            out, counts = pseudonymizer.apply_arrow(batch, rules)
+            validator.update(out)
+            for column, count in counts.items():
+                totals[column] = totals.get(column, 0) + count
+            if writer is None:
+                writer = _open_writer(partial, out.schema, name)
+            writer.write_table(out.cast(writer.schema) if out.schema != writer.schema else out)
+            if progress is not None:
+                progress(validator.n_rows)
+        writer.close()
+        os.replace(partial, destination)
+    except BaseException:
+        if writer is not None:
+            writer.close()
+        partial.unlink(missing_ok=True)
+        raise
+    record = pseudonymizer.record(rules, totals, n_rows=validator.n_rows,
+                                  all_columns=first.column_names, when=when,
+                                  source=str(source), destination=str(destination),
+                                  purpose=f"jogak commerce standard {spec.name} table")
+    return PreparedTable(report=validator.report(), record=record, destination=destination)
+
+
+def _chain(first: pa.Table, rest: Any) -> Any:
+    yield first
+    yield from rest
+
+
+def _open_writer(path: Path, schema: pa.Schema, name: str) -> Any:
+    if name.endswith(".parquet"):
+        import pyarrow.parquet as pq
+
+        return pq.ParquetWriter(str(path), schema)
+    import pyarrow.csv as pacsv
+
+    return pacsv.CSVWriter(str(path), schema)
