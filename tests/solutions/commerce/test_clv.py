@@ -137,6 +137,7 @@ def _fitted_model() -> BetaGeoModel:
     return BetaGeoModel().fit(clv_summary(tx, customer_col="customer_id", date_col="date"))
 
 
+@pytest.mark.slow
 def test_log_likelihood_equals_the_published_formula() -> None:
     model = _fitted_model()
     rows = [(0, 0.0, 30.0), (1, 5.0, 40.0), (3, 20.0, 21.0), (7, 100.0, 300.0)]

@@ -65,6 +65,7 @@ def fitted() -> object:
                             include_models=("linear",), random_state=0)
 
 
+@pytest.mark.slow
 def test_model_scores_every_known_customer_and_checks_itself_out_of_time(fitted: object
                                                                          ) -> None:
     result = fitted
@@ -82,6 +83,7 @@ def test_model_scores_every_known_customer_and_checks_itself_out_of_time(fitted:
     assert scores.groupby("repurchased")["propensity"].mean().diff().iloc[-1] > 0
 
 
+@pytest.mark.slow
 def test_model_is_reproducible_with_trials(fitted: object) -> None:
     log = make_transactions(600, seed=11, days=365)
     again = repurchase_model(log, **_COLUMNS, as_of="2024-09-01", horizon_days=60, n_trials=2,
