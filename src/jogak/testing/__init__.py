@@ -5,8 +5,22 @@ Library code never imports this package (an import-linter contract checks it).
 
 from __future__ import annotations
 
+from jogak.testing._commerce import make_behaviour_events, make_transactions
 from jogak.testing._frames import make_classification_frame, make_frame, make_numeric_frame
+from jogak.testing._markets import make_ohlcv, make_ohlcv_panel
+from jogak.testing._recommend import CLUSTER_WORDS, make_recommendation_data
 from jogak.testing._strategies import mixed_frames, numeric_frames
 
-__all__ = ["make_classification_frame", "make_frame", "make_numeric_frame", "mixed_frames",
-           "numeric_frames"]
+__all__ = [
+    "CLUSTER_WORDS",
+    "make_behaviour_events",
+    "make_classification_frame",
+    "make_frame",
+    "make_numeric_frame",
+    "make_ohlcv",
+    "make_ohlcv_panel",
+    "make_recommendation_data",
+    "make_transactions",
+    "mixed_frames",
+    "numeric_frames",
+]
