@@ -111,4 +111,6 @@ def quickstart(
     _console.print("next: [bold]jogak predict "
                    f"{bundle} {out / 'holdout.csv'}[/bold] · [bold]jogak evaluate {bundle} "
                    f"{out / 'holdout.csv'} --target {target} --json[/bold]")
+    _console.print("open the dashboard: [bold]jogak dashboard --model "
+                   f"{bundle} --data {out / 'holdout.csv'}[/bold]")
 
