@@ -83,6 +83,11 @@ def train(
     storage: Annotated[str | None, typer.Option(help="Optuna storage URL shared with "
                                                      "'jogak worker'.")] = None,
     study: Annotated[str | None, typer.Option(help="Study name in --storage.")] = None,
+    benefit_tp: Annotated[float | None, typer.Option(
+        help="Binary: money gained per true positive, for the max_profit operating "
+             "point.")] = None,
+    cost_contact: Annotated[float | None, typer.Option(
+        help="Binary: money spent per flagged row (with --benefit-tp).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
 ) -> None:
     """Search models within the budget and write the best ensemble as a bundle."""
@@ -93,6 +98,8 @@ def train(
         raise ConfigError(f"--task must be auto, regression, binary or multiclass; got {task!r}.")
     if (storage is None) != (study is None):
         raise ConfigError("--storage and --study go together; give both or neither.")
+    if (benefit_tp is None) != (cost_contact is None):
+        raise ConfigError("--benefit-tp and --cost-contact go together; give both or neither.")
     frame = read_data(data)
     X, y = _split_target(frame, target)
     detected = detect_task(y)
@@ -125,11 +132,18 @@ def train(
         estimator.set_params(callbacks=(callback,))
         estimator.fit(X, y)
     estimator.target_name_ = target
+    if benefit_tp is not None:
+        if estimator.task_ is not Task.BINARY:
+            raise ConfigError("--benefit-tp and --cost-contact apply to binary targets only; "
+                              f"{target!r} is {estimator.task_.value}.")
+        estimator.set_operating_points(benefit_tp=benefit_tp, cost_contact=cost_contact)
     path = estimator.save(out, name=target)
     summary = {"bundle": str(path), "task": estimator.task_.value, "metric": estimator.metric_,
                "cv": {k: {"mean": m, "std": s} for k, (m, s) in estimator.cv_results_.items()},
                "ensemble": estimator.ensemble_.weights, "time_used": estimator.time_used_,
-               "n_trials": len(estimator.history_)}
+               "n_trials": len(estimator.history_),
+               "operating_points": {name: point.to_dict() for name, point
+                                    in getattr(estimator, "operating_points_", {}).items()}}
     if as_json:
         typer.echo(json.dumps(summary, default=float))
         return
@@ -147,16 +161,32 @@ def train(
                f"({estimator.time_used_:.1f} s, {len(estimator.history_)} trials)")
 
 
-def _prediction_frame(model: Any, frame: pd.DataFrame) -> pd.DataFrame:
+def _prediction_frame(model: Any, frame: pd.DataFrame,
+                      operating_point: str | None = None) -> pd.DataFrame:
+    from jogak.models import decide
+
     out = frame.copy()
     if hasattr(model, "predict_proba"):
         proba = model.predict_proba(frame)
         out["prediction"] = model.classes_[np.argmax(proba, axis=1)]
         for i, label in enumerate(model.classes_):
             out[f"proba_{label}"] = proba[:, i]
+        if operating_point is not None:
+            out["decision"] = decide(proba, model.operating_points_, operating_point,
+                                     classes=model.classes_)
     else:
         out["prediction"] = model.predict(frame)
     return out
+
+
+def _check_operating_point(model: Any, name: str) -> None:
+    from jogak.models import decide
+
+    if not getattr(model, "operating_points_", None):
+        task = getattr(getattr(model, "task_", None), "value", "unknown")
+        raise ConfigError(f"--operating-point needs a binary classifier with stored operating "
+                          f"points; this model is {task} and has none.")
+    decide(np.empty(0), model.operating_points_, name)  # unknown name: lists the available
 
 
 @app.command()
@@ -165,13 +195,18 @@ def predict(
     data: Annotated[str, typer.Argument(help="A data file or 'duckdb:SELECT ...'.")],
     out: Annotated[Path | None, typer.Option(help="Output file (.csv, .parquet, .jsonl); "
                                                   "stdout CSV without it.")] = None,
+    operating_point: Annotated[str | None, typer.Option(
+        "--operating-point", help="Add a 'decision' column at this named threshold "
+                                  "(recall_first, precision_first, max_profit).")] = None,
 ) -> None:
     """Write the input rows, in order, with a prediction column (and proba_<class> columns)."""
     from jogak.models import load_model
 
     fitted = load_model(model)
+    if operating_point is not None:
+        _check_operating_point(fitted, operating_point)
     frame = read_data(data)
-    write_frame(_prediction_frame(fitted, frame), out)
+    write_frame(_prediction_frame(fitted, frame, operating_point), out)
     if out is not None:
         _err.print(f"{len(frame)} predictions written to {out}")
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from jogak.errors import BundleError
 from jogak.models._artifacts import load_bundle, save_bundle
+from jogak.models._thresholds import OperatingPoint
 
 __all__ = ["load_model", "save_model"]
 
@@ -58,6 +59,9 @@ def model_manifest(model: Any, *, name: str | None) -> dict[str, Any]:
         "log_target": getattr(model, "log_target", False),
         "data_fingerprint": getattr(model, "data_fingerprint_", None),
         "params": {k: v for k, v in model.get_params().items() if k != "callbacks"},
+        "operating_points": {name: point.to_dict() for name, point
+                             in getattr(model, "operating_points_", {}).items()},
+        "operating_point_settings": getattr(model, "operating_point_settings_", None),
     })
 
 
@@ -89,5 +93,9 @@ def load_model(path: str | Path, *, allow_version_mismatch: bool = False) -> Any
                           f"{BUNDLE_KIND!r} holding a 'model' object.")
     model = bundle.objects["model"]
     model.manifest_ = bundle.manifest
+    if "operating_points" in bundle.manifest:
+        # the manifest is the record of a bundle's decision thresholds (readable without Python)
+        model.operating_points_ = {name: OperatingPoint.from_dict(point) for name, point
+                                   in bundle.manifest["operating_points"].items()}
     return model
 

@@ -17,8 +17,9 @@ __all__ = ["format_value", "metrics_html", "paragraphs_html", "table_html"]
 
 
 def format_value(value: Any, *, label: str = "value") -> str:
-    """Readable text for one number or string: ints with thousands separators, floats with 4
-    significant digits (fixed notation between 1e-3 and 1e6), NaN as an em dash."""
+    """Readable text for one number or string: ints and floats from 10,000 up with thousands
+    separators, smaller floats with 4 significant digits, tiny ones in scientific notation, NaN
+    as an em dash."""
     if value is None:
         return "—"
     if isinstance(value, bool | np.bool_):
@@ -32,8 +33,10 @@ def format_value(value: Any, *, label: str = "value") -> str:
         if math.isinf(number):
             return "∞" if number > 0 else "−∞"
         magnitude = abs(number)
-        if magnitude == 0 or 1e-3 <= magnitude < 1e6:
-            return f"{number:,.4g}" if magnitude >= 1e4 else f"{number:.4g}"
+        if 1e4 <= magnitude < 1e15:
+            return f"{number:,.0f}"
+        if magnitude == 0 or 1e-3 <= magnitude < 1e4:
+            return f"{number:.4g}"
         return f"{number:.3e}"
     if isinstance(value, str):
         return value

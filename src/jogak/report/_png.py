@@ -61,6 +61,18 @@ def _axis_key(ref: str | None, letter: str) -> str:
     return f"{letter}axis{suffix}"
 
 
+def _plot_area(fig: Any, *, right: float) -> tuple[float, float, float, float]:
+    """Left, right, bottom, top of the plotting area as figure fractions, honouring margins
+    the figure sets in pixels (long category labels need their room)."""
+    width, height = float(fig.layout.width or 760), float(fig.layout.height or 460)
+    margin = fig.layout.margin
+    left = 0.1 if margin.l is None else min(max(margin.l / width, 0.06), 0.5)
+    right = right if margin.r is None else max(min(1 - margin.r / width, right), left + 0.3)
+    bottom = 0.12 if margin.b is None else min(max(margin.b / height, 0.08), 0.4)
+    top = 0.88 if margin.t is None else max(min(1 - margin.t / height, 0.9), bottom + 0.3)
+    return left, right, bottom, top
+
+
 def _build_axes(fig: Any, mpl_fig: Any) -> dict[tuple[str, str], Any]:
     """Matplotlib axes per (xref, yref) pair, placed by the Plotly axis domains."""
     pairs: list[tuple[str, str]] = []
@@ -73,7 +85,7 @@ def _build_axes(fig: Any, mpl_fig: Any) -> dict[tuple[str, str], Any]:
     if not pairs and not any(t.type == "pie" for t in fig.data):
         pairs.append(("x", "y"))
     has_scale = any(t.type == "heatmap" and t.showscale is not False for t in fig.data)
-    left, right, bottom, top = 0.1, (0.9 if has_scale else 0.97), 0.12, 0.88
+    left, right, bottom, top = _plot_area(fig, right=0.9 if has_scale else 0.97)
     axes: dict[tuple[str, str], Any] = {}
     for xref, yref in pairs:
         xaxis = fig.layout[_axis_key(xref, "x")]
@@ -149,7 +161,9 @@ def _draw_annotations(fig: Any, axes: Mapping[tuple[str, str], Any], mpl_fig: An
         xref, yref = note.xref or "x", note.yref or "y"
         if xref == "paper" and yref == "paper":
             # subplot titles: paper coordinates mapped into the axes rectangle area
-            mpl_fig.text(0.1 + (note.x or 0) * 0.87, 0.12 + (note.y or 0) * 0.76 + 0.01, text,
+            left, right, bottom, top = _plot_area(fig, right=0.97)
+            mpl_fig.text(left + (note.x or 0) * (right - left),
+                         bottom + (note.y or 0) * (top - bottom) + 0.01, text,
                          ha="center", va="bottom", fontsize=9)
             continue
         ax = axes.get((xref, yref))
@@ -223,7 +237,7 @@ def figure_to_png(figure: Any, *, scale: float = 2.0) -> bytes:
                     ax.legend(fontsize=7, loc="best", framealpha=0.8)
         title = plain(figure.layout.title.text)
         if title:
-            mpl_fig.suptitle(title, fontsize=11, x=0.1, ha="left")
+            mpl_fig.suptitle(title, fontsize=11, x=_plot_area(figure, right=0.97)[0], ha="left")
         buffer = io.BytesIO()
         mpl_fig.savefig(buffer, format="png", dpi=100 * scale)
     return buffer.getvalue()

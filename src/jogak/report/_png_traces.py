@@ -207,11 +207,11 @@ def _waterfall(ax: Any, trace: Any, color: str, slot: int, layout: Any) -> None:
         ends.append(total)
     start, end = np.asarray(starts), np.asarray(ends)
     colors = ["#2ca02c" if e >= s else "#d62728" for s, e in zip(start, end, strict=True)]
-    colors = [("#1f77b4" if m == "total" else c) for m, c in zip(measures, colors, strict=True)]
+    colors = [("#1f77b4" if m in ("total", "absolute") else c)
+              for m, c in zip(measures, colors, strict=True)]
     labels = [str(c) for c in cats] if cats else [str(i) for i in range(len(deltas))]
-    if horizontal:
+    if horizontal:  # first step at the bottom, as Plotly draws it (layouts may reverse it)
         ax.barh(labels, end - start, left=start, color=colors)
-        ax.invert_yaxis()
     else:
         ax.bar(labels, end - start, bottom=start, color=colors)
 

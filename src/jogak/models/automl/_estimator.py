@@ -24,10 +24,12 @@ from jogak.data._schema import FeatureSchema
 from jogak.errors import ConfigError, SchemaError, TargetError
 from jogak.models._artifacts import data_fingerprint
 from jogak.models._metrics import Metric, default_metric, get_metric
+from jogak.models._thresholds import OperatingPoint, decide, operating_points
 from jogak.models._validation import CVScheme, make_splits
 from jogak.models.automl._budget import Budget
 from jogak.models.automl._finalize import finalize
 from jogak.models.automl._folds import FoldCache
+from jogak.models.automl._oof import out_of_fold
 from jogak.models.automl._predictor import EnsemblePredictor
 from jogak.models.automl._search import Search, SearchSettings, TrialCallback
 from jogak.models.automl._trial import TrialRecord
@@ -176,8 +178,15 @@ class _AutoMLBase(BaseEstimator):
         self.history_ = [r.to_row(metric) for r in records]
         self.leaderboard_ = self._leaderboard(records, metric, final)
         self.n_folds_ = len(prepared.cache.splits)
+        # out-of-fold predictions of the final model: the honest basis of thresholds and plots
+        self.oof_ = out_of_fold(final, records, prepared.cache, self.task_)
+        self.oof_target_ = prepared.cache.y
+        self._after_fit()
         self.time_used_ = time.perf_counter() - started
         return self
+
+    def _after_fit(self) -> None:
+        """Subclass hook run at the end of ``fit`` (operating points of binary classifiers)."""
 
     def run_worker(self, X: Any, y: Any, *, timeout: float = 120.0) -> list[TrialRecord]:
         """Join a distributed search as a worker (``storage`` and ``study_name`` must be set).
@@ -347,6 +356,11 @@ class AutoMLRegressor(RegressorMixin, _AutoMLBase):
         The fitted members, weights and stacker.
     cv_results_ : dict
         Metric -> (mean, std) across folds of the final ensemble's out-of-fold predictions.
+    oof_ : ndarray of shape (n_rows,)
+        Out-of-fold predictions of the final model (in the fitted scale, i.e. ``log1p`` with
+        ``log_target``; NaN for rows no fold tested).
+    oof_target_ : ndarray of shape (n_rows,)
+        The target as fitted (encoded), aligned with ``oof_``.
     """
 
     def _prepare_target(self, y: Any) -> tuple[np.ndarray, Task, None]:
@@ -391,10 +405,49 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
     ----------
     classes_ : ndarray
         The class labels, in the order of ``predict_proba`` columns.
+    oof_ : ndarray of shape (n_rows, n_classes)
+        Out-of-fold probabilities of the final model (NaN for rows no fold tested).
+    operating_points_ : dict of str to OperatingPoint
+        Binary only: named decision thresholds (see :meth:`set_operating_points`).
     """
 
     def _n_classes(self) -> int:
         return int(len(self.classes_))
+
+    def _after_fit(self) -> None:
+        self.operating_points_: dict[str, OperatingPoint] = {}
+        if self.task_ is Task.BINARY:
+            self.set_operating_points()
+
+    def set_operating_points(self, *, recall_target: float = 0.95,
+                             precision_target: float = 0.95, benefit_tp: float | None = None,
+                             cost_contact: float | None = None) -> AutoMLClassifier:
+        """Recompute ``operating_points_`` from the out-of-fold predictions (binary only).
+
+        ``fit`` sets ``recall_first`` and ``precision_first`` with targets 0.95; give
+        ``benefit_tp`` (gain per true positive) and ``cost_contact`` (cost per flagged row) to
+        add ``max_profit``. See :func:`jogak.models.operating_points`. Returns ``self``.
+        """
+        check_is_fitted(self, "oof_")
+        if self.task_ is not Task.BINARY:
+            raise ConfigError(f"Operating points need a binary classifier; this one is "
+                              f"{self.task_.value} with classes {list(self.classes_)}.")
+        self.operating_points_ = operating_points(
+            self.oof_target_, self.oof_[:, 1], recall_target=recall_target,
+            precision_target=precision_target, benefit_tp=benefit_tp, cost_contact=cost_contact)
+        self.operating_point_settings_ = {"recall_target": recall_target,
+                                          "precision_target": precision_target,
+                                          "benefit_tp": benefit_tp, "cost_contact": cost_contact}
+        return self
+
+    def decide(self, X: Any, operating_point: str) -> np.ndarray:
+        """Class labels at a named operating point: ``classes_[1]`` when the positive-class
+        probability is ``>= threshold``, else ``classes_[0]``."""
+        check_is_fitted(self, "ensemble_")
+        points = getattr(self, "operating_points_", {})
+        if operating_point not in points:  # fail before predicting
+            decide(np.empty(0), points, operating_point)
+        return decide(self.predict_proba(X), points, operating_point, classes=self.classes_)
 
     def _prepare_target(self, y: Any) -> tuple[np.ndarray, Task, np.ndarray | None]:
         array = pd.Series(y).infer_objects().to_numpy()

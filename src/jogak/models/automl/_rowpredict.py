@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 from scipy.special import expit, softmax
-from threadpoolctl import ThreadpoolController
 from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge
+from threadpoolctl import ThreadpoolController
 
 from jogak.data import Task
 from jogak.models.catalog import LightGBMAdapter
