@@ -137,7 +137,7 @@ def train(
             raise ConfigError("--benefit-tp and --cost-contact apply to binary targets only; "
                               f"{target!r} is {estimator.task_.value}.")
         estimator.set_operating_points(benefit_tp=benefit_tp, cost_contact=cost_contact)
-    path = estimator.save(out, name=target)
+    path = estimator.save(out, name=target, extra_manifest=training_reference(estimator, X))
     summary = {"bundle": str(path), "task": estimator.task_.value, "metric": estimator.metric_,
                "cv": {k: {"mean": m, "std": s} for k, (m, s) in estimator.cv_results_.items()},
                "ensemble": estimator.ensemble_.weights, "time_used": estimator.time_used_,
@@ -159,6 +159,17 @@ def train(
     _err.print(table)
     _err.print(f"model bundle written to [bold]{path}[/bold] "
                f"({estimator.time_used_:.1f} s, {len(estimator.history_)} trials)")
+
+
+def training_reference(model: Any, X: pd.DataFrame) -> dict[str, Any]:
+    """The training data's drift reference, for the bundle's manifest (``jogak monitor``)."""
+    from jogak.monitor import MANIFEST_KEY, reference_profile
+
+    oof = getattr(model, "oof_", None)
+    usable = oof is not None and len(oof) == len(X) and not np.isnan(
+        np.asarray(oof, dtype=np.float64)).any()
+    return {MANIFEST_KEY: reference_profile(X, predictions=oof if usable else None,
+                                            random_state=model.random_state or 0)}
 
 
 def _prediction_frame(model: Any, frame: pd.DataFrame,

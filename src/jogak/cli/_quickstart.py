@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from jogak.cli._app import app
-from jogak.cli._models import _prediction_frame, search_progress
+from jogak.cli._models import _prediction_frame, search_progress, training_reference
 from jogak.config import Settings
 
 __all__ = ["quickstart"]
@@ -84,7 +84,8 @@ def quickstart(
         model.set_params(callbacks=(callback,))
         model.fit(X_train, y_train)
     model.target_name_ = target
-    bundle = model.save(out / "model", name="quickstart")
+    bundle = model.save(out / "model", name="quickstart",
+                        extra_manifest=training_reference(model, X_train))
     scores = evaluate_model(model, X_test, y_test)
     predictions = _prediction_frame(model, X_test)
     predictions.to_csv(out / "predictions.csv", index=False)
