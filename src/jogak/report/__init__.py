@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from jogak.report._commerce import clv_report, rfm_report, spec_report, validation_report
 from jogak.report._drift import drift_report
+from jogak.report._hits import add_board_section, hits_report
 from jogak.report._html import FONT_FAMILY, HtmlReport, Section
 from jogak.report._markets import backtest_report
 from jogak.report._model_report import model_report
@@ -19,10 +20,12 @@ __all__ = [
     "SUPPORTED_TRACES",
     "HtmlReport",
     "Section",
+    "add_board_section",
     "backtest_report",
     "clv_report",
     "drift_report",
     "figure_to_png",
+    "hits_report",
     "model_report",
     "rfm_report",
     "search_figures",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from jogak.testing._commerce import make_behaviour_events, make_transactions
 from jogak.testing._frames import make_classification_frame, make_frame, make_numeric_frame
+from jogak.testing._hits import make_chart_history, make_films
 from jogak.testing._markets import make_ohlcv, make_ohlcv_panel
 from jogak.testing._recommend import CLUSTER_WORDS, make_recommendation_data
 from jogak.testing._strategies import mixed_frames, numeric_frames
@@ -15,6 +16,8 @@ __all__ = [
     "CLUSTER_WORDS",
     "make_behaviour_events",
     "make_classification_frame",
+    "make_chart_history",
+    "make_films",
     "make_frame",
     "make_numeric_frame",
     "make_ohlcv",
