@@ -7,6 +7,7 @@ report and every solution's results.
 from __future__ import annotations
 
 from jogak.report._commerce import clv_report, rfm_report, spec_report, validation_report
+from jogak.report._credit import credit_report
 from jogak.report._drift import drift_report
 from jogak.report._hits import add_board_section, hits_report
 from jogak.report._html import FONT_FAMILY, HtmlReport, Section
@@ -23,6 +24,7 @@ __all__ = [
     "add_board_section",
     "backtest_report",
     "clv_report",
+    "credit_report",
     "drift_report",
     "figure_to_png",
     "hits_report",

@@ -6,6 +6,7 @@ Library code never imports this package (an import-linter contract checks it).
 from __future__ import annotations
 
 from jogak.testing._commerce import make_behaviour_events, make_transactions
+from jogak.testing._credit import make_credit_frame, make_telecom_credit_frame
 from jogak.testing._frames import make_classification_frame, make_frame, make_numeric_frame
 from jogak.testing._hits import make_chart_history, make_films
 from jogak.testing._markets import make_ohlcv, make_ohlcv_panel
@@ -16,6 +17,7 @@ __all__ = [
     "CLUSTER_WORDS",
     "make_behaviour_events",
     "make_classification_frame",
+    "make_credit_frame",
     "make_chart_history",
     "make_films",
     "make_frame",
@@ -23,6 +25,7 @@ __all__ = [
     "make_ohlcv",
     "make_ohlcv_panel",
     "make_recommendation_data",
+    "make_telecom_credit_frame",
     "make_transactions",
     "mixed_frames",
     "numeric_frames",
