@@ -2,13 +2,15 @@
 
 ``JOGAK_HOME`` (default ``~/.jogak``) holds models and databases; ``JOGAK_DATA_DIR`` (default
 ``../shared/datasets`` beside the repository) holds the real datasets for tests and the
-quickstart.
+quickstart. ``JOGAK_DATABASE_URL`` moves the registry index to another database (PostgreSQL);
+``JOGAK_API_KEYS`` lists the service's API keys (format in ``jogak.serve.parse_api_keys``);
+``MLFLOW_TRACKING_URI`` turns on MLflow logging of trained models.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = ["Settings"]
@@ -22,6 +24,9 @@ class Settings:
 
     home: Path
     data_dir: Path | None
+    database_url: str | None = None
+    api_keys: str | None = field(default=None, repr=False)  # secrets: never printed
+    mlflow_tracking_uri: str | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -33,7 +38,10 @@ class Settings:
             candidates = [Path.cwd().parent / "shared" / "datasets",
                           _REPO_ROOT.parent / "shared" / "datasets"]
             data_dir = next((c for c in candidates if (c / "INDEX.md").exists()), None)
-        return cls(home=home, data_dir=data_dir)
+        return cls(home=home, data_dir=data_dir,
+                   database_url=os.environ.get("JOGAK_DATABASE_URL") or None,
+                   api_keys=os.environ.get("JOGAK_API_KEYS") or None,
+                   mlflow_tracking_uri=os.environ.get("MLFLOW_TRACKING_URI") or None)
 
     @property
     def models_dir(self) -> Path:

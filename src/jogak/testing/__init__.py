@@ -11,6 +11,7 @@ from jogak.testing._frames import make_classification_frame, make_frame, make_nu
 from jogak.testing._hits import make_chart_history, make_films
 from jogak.testing._markets import make_ohlcv, make_ohlcv_panel
 from jogak.testing._recommend import CLUSTER_WORDS, make_recommendation_data
+from jogak.testing._serve import make_model_frame, make_served_bundle
 from jogak.testing._strategies import mixed_frames, numeric_frames
 
 __all__ = [
@@ -24,7 +25,9 @@ __all__ = [
     "make_numeric_frame",
     "make_ohlcv",
     "make_ohlcv_panel",
+    "make_model_frame",
     "make_recommendation_data",
+    "make_served_bundle",
     "make_telecom_credit_frame",
     "make_transactions",
     "mixed_frames",

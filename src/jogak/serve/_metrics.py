@@ -1,0 +1,37 @@
+"""Prometheus metrics of one app (its own collector registry, no global state)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+__all__ = ["ServeMetrics"]
+
+LATENCY_BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.0075, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
+                   2.5, 5.0, 10.0)
+
+
+class ServeMetrics:
+    """Request counts by route and status, a latency histogram, rows predicted, loaded models."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.requests = Counter("jogak_http_requests", "HTTP requests by route and status.",
+                                ["method", "route", "status"], registry=self.registry)
+        self.latency = Histogram("jogak_http_request_duration_seconds",
+                                 "Time from request to the end of the response.",
+                                 ["method", "route"], buckets=LATENCY_BUCKETS,
+                                 registry=self.registry)
+        self.rows = Counter("jogak_predicted_rows", "Rows predicted, by model version.",
+                            ["model", "version"], registry=self.registry)
+        self.loaded = Gauge("jogak_model_loaded", "1 for each model version in memory.",
+                            ["model", "version"], registry=self.registry)
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        self.requests.labels(method, route, str(status)).inc()
+        self.latency.labels(method, route).observe(seconds)
+
+    def render(self, loaded: list[tuple[str, int]]) -> bytes:
+        self.loaded.clear()
+        for name, version in loaded:
+            self.loaded.labels(name, str(version)).set(1)
+        return generate_latest(self.registry)
