@@ -12,11 +12,12 @@ import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from jogak.cli._app import app
 from jogak.cli._io import read_data, write_frame
+from jogak.config import Settings
 from jogak.errors import ConfigError, SchemaError, TargetError
 
 __all__ = ["evaluate", "predict", "train"]
@@ -138,6 +139,13 @@ def train(
                               f"{target!r} is {estimator.task_.value}.")
         estimator.set_operating_points(benefit_tp=benefit_tp, cost_contact=cost_contact)
     path = estimator.save(out, name=target, extra_manifest=training_reference(estimator, X))
+    tracking_uri = Settings.from_env().mlflow_tracking_uri
+    if tracking_uri:
+        from jogak.registry import log_to_mlflow
+
+        logged = log_to_mlflow(path, tracking_uri=tracking_uri, registered_model_name=target)
+        _err.print(f"logged to MLflow at {tracking_uri}: run {logged.run_id}, model "
+                   f"{logged.registered_name} v{logged.registered_version}")
     summary = {"bundle": str(path), "task": estimator.task_.value, "metric": estimator.metric_,
                "cv": {k: {"mean": m, "std": s} for k, (m, s) in estimator.cv_results_.items()},
                "ensemble": estimator.ensemble_.weights, "time_used": estimator.time_used_,
@@ -172,24 +180,6 @@ def training_reference(model: Any, X: pd.DataFrame) -> dict[str, Any]:
                                             random_state=model.random_state or 0)}
 
 
-def _prediction_frame(model: Any, frame: pd.DataFrame,
-                      operating_point: str | None = None) -> pd.DataFrame:
-    from jogak.models import decide
-
-    out = frame.copy()
-    if hasattr(model, "predict_proba"):
-        proba = model.predict_proba(frame)
-        out["prediction"] = model.classes_[np.argmax(proba, axis=1)]
-        for i, label in enumerate(model.classes_):
-            out[f"proba_{label}"] = proba[:, i]
-        if operating_point is not None:
-            out["decision"] = decide(proba, model.operating_points_, operating_point,
-                                     classes=model.classes_)
-    else:
-        out["prediction"] = model.predict(frame)
-    return out
-
-
 def _check_operating_point(model: Any, name: str) -> None:
     from jogak.models import decide
 
@@ -212,14 +202,22 @@ def predict(
 ) -> None:
     """Write the input rows, in order, with a prediction column (and proba_<class> columns)."""
     from jogak.models import load_model
+    from jogak.models._batch import prediction_frame, score_file
 
     fitted = load_model(model)
     if operating_point is not None:
         _check_operating_point(fitted, operating_point)
-    frame = read_data(data)
-    write_frame(_prediction_frame(fitted, frame, operating_point), out)
-    if out is not None:
-        _err.print(f"{len(frame)} predictions written to {out}")
+    if out is None:
+        write_frame(prediction_frame(fitted, read_data(data), operating_point=operating_point),
+                    None)
+        return
+    # a file: stream it in chunks, so that inputs larger than memory score too
+    with Progress(SpinnerColumn(), TextColumn("scoring"), TextColumn("{task.completed:,} rows"),
+                  TimeElapsedColumn(), console=_err, transient=True) as bar:
+        task = bar.add_task("scoring", total=None)
+        result = score_file(fitted, data, out, operating_point=operating_point,
+                            progress=lambda n: bar.update(task, completed=n))
+    _err.print(f"{result.n_rows:,} predictions written to {result.path}")
 
 
 @app.command()

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from jogak.cli._app import app
-from jogak.cli._models import _prediction_frame, search_progress, training_reference
+from jogak.cli._models import search_progress, training_reference
 from jogak.config import Settings
 
 __all__ = ["quickstart"]
@@ -48,6 +48,7 @@ def quickstart(
 
     from jogak.data import infer_roles, profile
     from jogak.models import AutoMLClassifier, evaluate_model
+    from jogak.models._batch import prediction_frame
     from jogak.pipeline import FeatureStyle, build_preprocessor
 
     settings = Settings.from_env()
@@ -87,7 +88,7 @@ def quickstart(
     bundle = model.save(out / "model", name="quickstart",
                         extra_manifest=training_reference(model, X_train))
     scores = evaluate_model(model, X_test, y_test)
-    predictions = _prediction_frame(model, X_test)
+    predictions = prediction_frame(model, X_test)
     predictions.to_csv(out / "predictions.csv", index=False)
     test.to_csv(out / "holdout.csv", index=False)
 

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 from jogak.data import iter_batches
 from jogak.errors import ConfigError, DataLoadError, SchemaError
 
-__all__ = ["BatchScoreResult", "score_file"]
+__all__ = ["BatchScoreResult", "prediction_frame", "score_file"]
 
 _FORMATS = {".parquet": "parquet", ".csv": "csv", ".csv.gz": "csv", ".tsv": "tsv",
             ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -42,15 +42,27 @@ def _format(out: Path) -> str:
                         "file name.")
 
 
-def _predictions(model: Any, chunk: pd.DataFrame) -> pd.DataFrame:
-    out = chunk.copy()
+def prediction_frame(model: Any, frame: pd.DataFrame, *,
+                     operating_point: str | None = None) -> pd.DataFrame:
+    """``frame`` followed by ``prediction`` (and ``proba_<class>`` for classifiers).
+
+    With ``operating_point`` (a binary classifier's named threshold, see
+    :func:`jogak.models.decide`), a ``decision`` column follows.
+    """
+    from jogak.models._thresholds import decide
+
+    out = frame.copy()
     if hasattr(model, "predict_proba"):
-        proba = model.predict_proba(chunk)
-        out["prediction"] = np.asarray(model.classes_)[np.argmax(proba, axis=1)]
-        for position, label in enumerate(model.classes_):
+        proba = model.predict_proba(frame)
+        classes = np.asarray(model.classes_)
+        out["prediction"] = classes[np.argmax(proba, axis=1)]
+        for position, label in enumerate(classes):
             out[f"proba_{label}"] = proba[:, position]
+        if operating_point is not None:
+            out["decision"] = decide(proba, model.operating_points_, operating_point,
+                                     classes=classes)
     else:
-        out["prediction"] = model.predict(chunk)
+        out["prediction"] = model.predict(frame)
     return out
 
 
@@ -105,6 +117,7 @@ def _text_writer(kind: str, path: Path) -> Callable[[pd.DataFrame, bool], None]:
 
 
 def score_file(model: Any, source: str | Path, out: str | Path, *, chunk_rows: int = 100_000,
+               operating_point: str | None = None,
                progress: Callable[[int], None] | None = None) -> BatchScoreResult:
     """Predict every row of ``source`` into ``out``, streaming ``chunk_rows`` rows at a time.
 
@@ -125,6 +138,8 @@ def score_file(model: Any, source: str | Path, out: str | Path, *, chunk_rows: i
         ``.csv``, ``.csv.gz``, ``.tsv``, ``.parquet`` or ``.jsonl``.
     chunk_rows : int, default=100_000
         Rows per chunk.
+    operating_point : str, optional
+        Add a ``decision`` column at this named threshold (binary classifiers).
     progress : callable, optional
         Called with the number of rows scored so far after each chunk.
 
@@ -154,7 +169,7 @@ def score_file(model: Any, source: str | Path, out: str | Path, *, chunk_rows: i
         for chunk in iter_batches(source, batch_size=chunk_rows):
             chunk = chunk.reset_index(drop=True)
             try:
-                scored = _predictions(model, chunk)
+                scored = prediction_frame(model, chunk, operating_point=operating_point)
             except SchemaError as exc:
                 raise SchemaError(f"Rows {n_rows + 1}-{n_rows + len(chunk)} of {source}: "
                                   f"{exc}") from exc
