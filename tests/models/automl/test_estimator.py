@@ -88,6 +88,15 @@ def test_tiny_data_all_missing_column_and_short_budget_still_return_a_model() ->
     assert len(quick.history_) >= 1
 
 
+def test_a_first_trial_longer_than_the_whole_budget_still_gives_a_model() -> None:
+    # a budget far below one fold's fit: the first trial must finish rather than time out
+    frame = make_classification_frame(400, seed=3, missing_share=0.0)
+    X, y = frame.drop(columns="target"), frame["target"]
+    model = AutoMLClassifier(time_budget=0.001, include_models=["linear"], cv=3).fit(X, y)
+    assert (model.leaderboard_["status"] == "complete").any()
+    assert model.predict_proba(X).shape == (400, 2)
+
+
 @pytest.mark.parametrize(
     ("target", "error", "match"),
     [(["a"] * 30, TargetError, "single class"),

@@ -129,7 +129,9 @@ class Search:
                 sample_weight=self.sample_weight, random_state=self.settings.random_state,
                 n_jobs=self.settings.n_jobs, keep_models=True,
                 on_fold=lambda i, loss, s: self._prune_hopeless(i, loss, s, spec.name),
-                fits_in_time=None if self.budget.seconds is None else
+                # the first model to complete is never stopped for time: a search returns a
+                # model even when one trial takes longer than the whole budget
+                fits_in_time=None if self.budget.seconds is None or not self.completed else
                 lambda: self.budget.remaining > self.budget.fold_estimate(spec.name, 1.0),
             )
         except TrialPruned as exc:
@@ -181,10 +183,12 @@ class Search:
             queue += [(spec, portfolios[spec.name][level], "portfolio") for spec in ordered
                       if level < len(portfolios[spec.name])]
         for spec, params, source in queue:
-            if not self._trials_left():
+            # under a time budget, trials run (cheapest first) until one completes, so that any
+            # budget returns a model; the first trial always runs
+            owed = self.budget.seconds is not None and not self.completed
+            if not owed and not self._trials_left():
                 return self.records
-            # the very first trial always runs, so that any budget returns a model
-            if self.records and not self._fits(spec):
+            if not owed and self.records and not self._fits(spec):
                 continue
             self.run_trial(spec, params, source)
         if self.job is not None:
