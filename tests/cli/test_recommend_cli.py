@@ -94,6 +94,23 @@ def test_evaluate_json_compares_algorithms(files: tuple[Path, Path]) -> None:
     assert payload["metrics"]["item_knn"]["map@5"] > payload["metrics"]["popularity"]["map@5"]
 
 
+def test_train_hybrid_on_the_blend_with_exposure_penalty(files: tuple[Path, Path],
+                                                         tmp_path: Path) -> None:
+    ratings, items = files
+    result = runner.invoke(app, [
+        "recommend", "train", str(ratings), "--user-col", "user_id", "--item-col", "item_id",
+        "--rating-col", "rating", "--items", str(items), "--text-col", "overview",
+        "--topics", "4", "--cf", "blend", "--exposure", "0.2", "--exposure-depth", "5",
+        "--out", str(tmp_path / "blend"), "--json"])
+    assert result.exit_code == 0, result.output
+    from jogak.solutions.recommend import load_recommender
+
+    model = load_recommender(tmp_path / "blend")
+    assert type(model.collaborative_).__name__ == "BlendRecommender"
+    assert (model.exposure_weight, model.exposure_depth) == (0.2, 5)
+    assert model.item_exposure_.sum() == 5 * model.matrix_.shape[0]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [(["similar", "{bundle}", "424242"], "Item '424242' is not in the model's catalogue"),
@@ -104,10 +121,12 @@ def test_evaluate_json_compares_algorithms(files: tuple[Path, Path]) -> None:
       "Did you mean 'user_id'"),
      (["train", "{ratings}", "--user-col", "user_id", "--item-col", "item_id",
        "--algorithm", "svd", "--out", "{tmp}/m"], "--algorithm must be one of"),
+     (["train", "{ratings}", "--user-col", "user_id", "--item-col", "item_id",
+       "--cf", "svd", "--out", "{tmp}/m"], "--cf must be one of"),
      (["evaluate", "{ratings}", "--user-col", "user_id", "--item-col", "item_id",
        "--algorithms", "hybrid"], "need synopses")],
     ids=["unknown_item", "empty_query", "bad_k", "not_a_bundle", "bad_column",
-         "bad_algorithm", "hybrid_without_items"])
+         "bad_algorithm", "bad_cf", "hybrid_without_items"])
 def test_bad_input_exits_2_with_one_line(args: list[str], message: str, bundle: Path,
                                          files: tuple[Path, Path], tmp_path: Path) -> None:
     filled = [a.format(bundle=bundle, tmp=tmp_path, ratings=files[0]) for a in args]

@@ -25,7 +25,8 @@ group = typer.Typer(help="Recommendation: train, for-user, similar, search, eval
 app.add_typer(group, name="recommend")
 
 _err = Console(stderr=True)
-_ALGORITHMS = ("popularity", "item_knn", "als", "bpr", "content", "hybrid")
+_ALGORITHMS = ("popularity", "item_knn", "als", "bpr", "blend", "content", "hybrid")
+_HYBRID_CF = ("als", "blend")
 
 UserCol = Annotated[str, typer.Option("--user-col", help="Column with user ids.")]
 ItemCol = Annotated[str, typer.Option("--item-col", help="Column with item ids (also in "
@@ -54,26 +55,40 @@ def _working(message: str) -> Iterator[Progress]:
 def _model(algorithm: str, *, user_col: str, item_col: str, rating_col: str | None,
            time_col: str | None, text_cols: list[str] | None, title_col: str | None,
            content_weight: float, mmr_lambda: float, long_tail: float, encoder: str,
-           topics: int, seed: int) -> Any:
-    from jogak.solutions.recommend import ALSRecommender, BPRRecommender, ContentModel, Recommender
+           topics: int, seed: int, cf: str = "als", exposure: float = 0.0,
+           exposure_depth: int = 50) -> Any:
+    from jogak.solutions.recommend import (
+        ALSRecommender,
+        BlendRecommender,
+        BPRRecommender,
+        ContentModel,
+        Recommender,
+    )
 
     if algorithm not in _ALGORITHMS:
         raise ConfigError(f"--algorithm must be one of {', '.join(_ALGORITHMS)}; got "
                           f"{algorithm!r}.")
+    if cf not in _HYBRID_CF:
+        raise ConfigError(f"--cf must be one of {', '.join(_HYBRID_CF)}; got {cf!r}.")
+    blend = BlendRecommender(estimators=[
+        ("als", ALSRecommender(factors=128, random_state=seed)),
+        ("bpr", BPRRecommender(random_state=seed))])
     collaborative: Any = {"als": ALSRecommender(random_state=seed),
-                          "bpr": BPRRecommender(random_state=seed),
-                          "hybrid": ALSRecommender(random_state=seed)}.get(algorithm, algorithm)
+                          "bpr": BPRRecommender(random_state=seed), "blend": blend,
+                          "hybrid": blend if cf == "blend" else ALSRecommender(random_state=seed)
+                          }.get(algorithm, algorithm)
     if algorithm == "content":
         collaborative, content_weight = "popularity", 1.0
     elif algorithm != "hybrid":
-        content_weight, mmr_lambda, long_tail = 0.0, 1.0, 0.0
+        content_weight, mmr_lambda, long_tail, exposure = 0.0, 1.0, 0.0, 0.0
     return Recommender(user_col=user_col, item_col=item_col, rating_col=rating_col,
                        time_col=time_col, text_cols=tuple(text_cols or ("overview",)),
                        title_col=title_col, collaborative=collaborative,
                        content=ContentModel(encoder=encoder, n_topics=topics,  # type: ignore[arg-type]
                                             random_state=seed),
                        content_weight=content_weight, mmr_lambda=mmr_lambda,
-                       long_tail_weight=long_tail)
+                       long_tail_weight=long_tail, exposure_weight=exposure,
+                       exposure_depth=exposure_depth)
 
 
 def _show(frame: pd.DataFrame, title: str, as_json: bool, extra: dict[str, Any]) -> None:
@@ -100,8 +115,12 @@ def train(
     items: Items = None,
     text_col: TextCol = None,
     title_col: TitleCol = None,
-    algorithm: Annotated[str, typer.Option(help="hybrid, als, bpr, item_knn, popularity or "
-                                                "content.")] = "hybrid",
+    algorithm: Annotated[str, typer.Option(help="hybrid, als, bpr, blend (ALS + BPR), "
+                                                "item_knn, popularity or content.")] = "hybrid",
+    cf: Annotated[str, typer.Option(help="Hybrid: collaborative part, als or blend.")] = "als",
+    exposure: Annotated[float, typer.Option(help="Hybrid: exposure penalty weight.")] = 0.0,
+    exposure_depth: Annotated[int, typer.Option(help="Hybrid: list length over which "
+                                                     "exposure is counted.")] = 50,
     content_weight: Annotated[float, typer.Option(help="Hybrid: share of content.")] = 0.3,
     mmr_lambda: Annotated[float, typer.Option(help="Hybrid: MMR λ (1 = no re-ranking).")] = 0.8,
     long_tail: Annotated[float, typer.Option(help="Hybrid: long-tail bonus weight.")] = 0.1,
@@ -114,7 +133,8 @@ def train(
     model = _model(algorithm, user_col=user_col, item_col=item_col, rating_col=rating_col,
                    time_col=time_col, text_cols=text_col, title_col=title_col,
                    content_weight=content_weight, mmr_lambda=mmr_lambda, long_tail=long_tail,
-                   encoder=encoder, topics=topics, seed=seed)
+                   encoder=encoder, topics=topics, seed=seed, cf=cf, exposure=exposure,
+                   exposure_depth=exposure_depth)
     frame = read_data(data)
     catalogue = read_data(items) if items is not None else None
     with _working(f"training {algorithm} on {len(frame):,} interactions"):
@@ -217,6 +237,10 @@ def evaluate(
     content_weight: Annotated[float, typer.Option(help="Hybrid: share of content.")] = 0.3,
     mmr_lambda: Annotated[float, typer.Option(help="Hybrid: MMR λ.")] = 0.8,
     long_tail: Annotated[float, typer.Option(help="Hybrid: long-tail bonus weight.")] = 0.1,
+    cf: Annotated[str, typer.Option(help="Hybrid: collaborative part, als or blend.")] = "als",
+    exposure: Annotated[float, typer.Option(help="Hybrid: exposure penalty weight.")] = 0.0,
+    exposure_depth: Annotated[int, typer.Option(help="Hybrid: list length over which "
+                                                     "exposure is counted.")] = 50,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     as_json: AsJson = False,
 ) -> None:
@@ -231,7 +255,8 @@ def evaluate(
     models = {name: _model(name, user_col=user_col, item_col=item_col, rating_col=rating_col,
                            time_col=time_col, text_cols=text_col, title_col=None,
                            content_weight=content_weight, mmr_lambda=mmr_lambda,
-                           long_tail=long_tail, encoder="tfidf", topics=20, seed=seed)
+                           long_tail=long_tail, encoder="tfidf", topics=20, seed=seed,
+                           cf=cf, exposure=exposure, exposure_depth=exposure_depth)
               for name in names}
     frame = read_data(data)
     catalogue = read_data(items) if items is not None else None

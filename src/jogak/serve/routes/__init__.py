@@ -17,6 +17,7 @@ ROUTE_MODULES: tuple[str, ...] = (
     "jogak.serve.routes.health",
     "jogak.serve.routes.models",
     "jogak.serve.routes.invocations",
+    "jogak.serve.routes.recommend",
 )
 
 

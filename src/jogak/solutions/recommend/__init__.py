@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from jogak.solutions.recommend._collaborative import (
     ALSRecommender,
+    BlendRecommender,
     BPRRecommender,
     ItemKNNRecommender,
     PopularityRecommender,
@@ -48,6 +49,7 @@ from jogak.solutions.recommend._recommender import Recommender
 __all__ = [
     "ALSRecommender",
     "BPRRecommender",
+    "BlendRecommender",
     "ContentModel",
     "InteractionData",
     "ItemKNNRecommender",

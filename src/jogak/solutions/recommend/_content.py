@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Literal, get_args
 
 import numpy as np
@@ -38,6 +39,9 @@ class ContentModel(BaseEstimator):
         NMF topics learned on the TF-IDF matrix (capped by the number of non-empty texts).
     embedding_weight : float, default=0.7
         Weight of the embedding cosine with ``encoder="both"``.
+    embedding_cache : str or Path, optional
+        Folder where embeddings of a catalogue are kept and reused (see
+        :class:`SentenceEncoder`); only ``fit`` uses it.
     random_state : int, default=0
 
     Attributes
@@ -68,11 +72,12 @@ class ContentModel(BaseEstimator):
 
     def __init__(self, *, encoder: Encoder = "tfidf", analyzer: Analyzer = "auto",
                  n_topics: int = 20, embedding_weight: float = 0.7,
-                 random_state: int = 0) -> None:
+                 embedding_cache: str | Path | None = None, random_state: int = 0) -> None:
         self.encoder = encoder
         self.analyzer = analyzer
         self.n_topics = n_topics
         self.embedding_weight = embedding_weight
+        self.embedding_cache = embedding_cache
         self.random_state = random_state
 
     def _validate_params(self) -> None:
@@ -110,7 +115,7 @@ class ContentModel(BaseEstimator):
         self.item_tfidf_ = self._tfidf(texts)
         self._fit_topics()
         self.item_embeddings_ = None
-        self.sentence_encoder_ = SentenceEncoder()
+        self.sentence_encoder_ = SentenceEncoder(cache_dir=self.embedding_cache)
         if self.encoder != "tfidf":
             self.item_embeddings_ = self.sentence_encoder_.encode(texts)
         return self
@@ -140,11 +145,14 @@ class ContentModel(BaseEstimator):
             return 0.0, 1.0
         return 1.0 - float(self.embedding_weight), float(self.embedding_weight)
 
-    def _score_vectors(self, tfidf: sp.csr_matrix, dense: np.ndarray | None) -> np.ndarray:
+    def _score_vectors(self, tfidf: sp.csr_matrix | np.ndarray,
+                       dense: np.ndarray | None) -> np.ndarray:
         w_text, w_dense = self._weights()
         scores = np.zeros((tfidf.shape[0], self.item_tfidf_.shape[0]), dtype=np.float32)
         if w_text:
-            scores += w_text * np.asarray((tfidf @ self.item_tfidf_.T).todense())
+            # (items × terms) @ dense (terms × rows): no sparse transpose or sparse product
+            dense_rows = tfidf if isinstance(tfidf, np.ndarray) else tfidf.toarray()
+            scores += w_text * np.asarray(self.item_tfidf_ @ dense_rows.T).T
         if w_dense and dense is not None:
             scores += w_dense * (dense @ self.item_embeddings_.T)
         return scores
@@ -168,10 +176,11 @@ class ContentModel(BaseEstimator):
         """
         check_is_fitted(self)
         weights = sp.csr_matrix(weights, dtype=np.float32)
-        tfidf = sp.csr_matrix(normalize(weights @ self.item_tfidf_), dtype=np.float32)
+        # terms × rows: the transposed products keep both operands in their stored layout
+        tfidf = _unit_rows(np.asarray(self.item_tfidf_.T @ weights.T.toarray()).T)
         dense = None
         if self.item_embeddings_ is not None and self._weights()[1]:
-            dense = normalize(np.asarray(weights @ self.item_embeddings_)).astype(np.float32)
+            dense = _unit_rows(np.asarray(weights @ self.item_embeddings_))
         return self._score_vectors(tfidf, dense)
 
     def pairwise_similarity(self, items: np.ndarray) -> np.ndarray:
@@ -180,7 +189,10 @@ class ContentModel(BaseEstimator):
         items = np.asarray(items, dtype=np.int64)
         w_text, w_dense = self._weights()
         block = self.item_tfidf_[items]
-        sim = w_text * np.asarray((block @ block.T).todense())
+        used, columns = np.unique(block.indices, return_inverse=True)  # only the terms present
+        compact = sp.csr_matrix((block.data, columns.ravel(), block.indptr),
+                                shape=(block.shape[0], used.size))
+        sim = w_text * (compact @ compact.T).toarray()
         if w_dense:
             dense = self.item_embeddings_[items]
             sim = sim + w_dense * (dense @ dense.T)
@@ -209,3 +221,10 @@ class ContentModel(BaseEstimator):
 def _row_shares(weights: np.ndarray) -> np.ndarray:
     totals = weights.sum(axis=1, keepdims=True)
     return np.divide(weights, totals, out=np.zeros_like(weights), where=totals > 0)
+
+
+def _unit_rows(matrix: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit L2 norm (zero rows stay zero), as float32."""
+    matrix = np.asarray(matrix, dtype=np.float32)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)

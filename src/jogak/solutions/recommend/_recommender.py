@@ -17,6 +17,7 @@ from jogak.errors import ConfigError
 from jogak.solutions.recommend._catalogue import align_catalogue, lookup
 from jogak.solutions.recommend._collaborative import (
     ALSRecommender,
+    BlendRecommender,
     BPRRecommender,
     ItemKNNRecommender,
     PopularityRecommender,
@@ -27,10 +28,12 @@ from jogak.solutions.recommend._ranking import mmr_rerank, novelty_bonus, standa
 
 __all__ = ["Recommender"]
 
-Algorithm = Literal["popularity", "item_knn", "als", "bpr"]
+Algorithm = Literal["popularity", "item_knn", "als", "bpr", "blend"]
+ColdStart = Literal["content", "ridge"]
 _ALGORITHMS: dict[str, type[BaseEstimator]] = {
     "popularity": PopularityRecommender, "item_knn": ItemKNNRecommender,
-    "als": ALSRecommender, "bpr": BPRRecommender}
+    "als": ALSRecommender, "bpr": BPRRecommender, "blend": BlendRecommender}
+_EXPOSURE_BATCH = 256
 
 
 class Recommender(BaseEstimator):
@@ -40,8 +43,15 @@ class Recommender(BaseEstimator):
     ``(1 − content_weight)·cf + content_weight·content``; titles nobody interacted with (cold
     titles) get their content score alone (rescaled to the spread of the mixed scores), so they
     still reach users. ``long_tail_weight``
-    adds the items' standardised self-information (−log₂ popularity); ``mmr_lambda < 1``
-    re-ranks the best ``n_candidates`` by maximal marginal relevance on content similarity.
+    adds the items' standardised self-information (−log₂ popularity); ``exposure_weight``
+    subtracts each item's standardised log₂(1 + exposure), where exposure counts the training
+    users whose top ``exposure_depth`` would hold the item without the penalty (computed once in
+    ``fit``): it damps the titles the model itself piles onto, not merely popular ones.
+    ``mmr_lambda < 1`` re-ranks the best ``n_candidates`` by maximal marginal relevance on
+    content similarity. With ``cold_start="ridge"`` a ridge regression from TF-IDF synopses to
+    the collaborative item factors, trained on the warm titles, gives cold titles with a
+    synopsis predicted factors, so they are scored like warm titles (collaborative part from
+    the mapped factors, blended with content) instead of by content alone.
 
     Parameters
     ----------
@@ -55,8 +65,10 @@ class Recommender(BaseEstimator):
         Columns of the items frame joined into each title's text.
     title_col : str, optional
         Items-frame column shown next to item ids in results.
-    collaborative : {"als", "bpr", "item_knn", "popularity"} or estimator, default="als"
-        The collaborative model (an unfitted estimator from this package is cloned).
+    collaborative : {"als", "bpr", "blend", "item_knn", "popularity"} or estimator, \
+default="als"
+        The collaborative model (an unfitted estimator from this package is cloned);
+        ``"blend"`` is :class:`BlendRecommender` (ALS with 128 factors + BPR).
     content : ContentModel, optional
         Used when an items frame is given (default ``ContentModel()``).
     content_weight : float, default=0.3
@@ -65,6 +77,15 @@ class Recommender(BaseEstimator):
         Relevance–diversity trade-off of MMR; 1 switches re-ranking off.
     long_tail_weight : float, default=0.0
         Weight of the novelty bonus (lifts rarely seen titles).
+    exposure_weight : float, default=0.0
+        Weight of the exposure penalty (spreads recommendations over the catalogue).
+    exposure_depth : int, default=50
+        List length over which exposure is counted.
+    cold_start : {"content", "ridge"}, default="content"
+        How cold titles are scored: content alone, or mapped factors + content (needs a
+        factor model: ALS, BPR or their blend).
+    cold_start_alpha : float, default=1.0
+        L2 penalty of the ridge map.
     n_candidates : int, default=100
         Best-scored items MMR chooses from.
     fallback_lambda : float, default=0.5
@@ -83,6 +104,12 @@ class Recommender(BaseEstimator):
         Users per item in training.
     is_cold_ : numpy.ndarray of bool
         Catalogue titles without any interaction.
+    is_mapped_ : numpy.ndarray of bool
+        Cold titles whose collaborative factors were predicted from their synopsis
+        (``cold_start="ridge"``); they are written into the factor model's ``item_factors_``.
+    item_exposure_ : numpy.ndarray of int
+        Training users whose unpenalised top ``exposure_depth`` holds each item (zeros when
+        ``exposure_weight`` is 0).
     n_duplicates_ : int
         Repeated (user, item) rows merged by ``duplicates``.
     n_empty_texts_ : int
@@ -95,6 +122,8 @@ class Recommender(BaseEstimator):
                  collaborative: Algorithm | BaseEstimator = "als",
                  content: ContentModel | None = None, content_weight: float = 0.3,
                  mmr_lambda: float = 1.0, long_tail_weight: float = 0.0,
+                 exposure_weight: float = 0.0, exposure_depth: int = 50,
+                 cold_start: ColdStart = "content", cold_start_alpha: float = 1.0,
                  n_candidates: int = 100, fallback_lambda: float = 0.5,
                  duplicates: DuplicatePolicy = "last") -> None:
         self.user_col = user_col
@@ -108,6 +137,10 @@ class Recommender(BaseEstimator):
         self.content_weight = content_weight
         self.mmr_lambda = mmr_lambda
         self.long_tail_weight = long_tail_weight
+        self.exposure_weight = exposure_weight
+        self.exposure_depth = exposure_depth
+        self.cold_start = cold_start
+        self.cold_start_alpha = cold_start_alpha
         self.n_candidates = n_candidates
         self.fallback_lambda = fallback_lambda
         self.duplicates = duplicates
@@ -120,14 +153,23 @@ class Recommender(BaseEstimator):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or \
                     not 0.0 <= value <= 1.0:
                 raise ConfigError(f"{name} must be a number in [0, 1], got {value!r}.")
-        if isinstance(self.long_tail_weight, bool) or \
-                not isinstance(self.long_tail_weight, (int, float)) or self.long_tail_weight < 0:
-            raise ConfigError(f"long_tail_weight must be a number >= 0, got "
-                              f"{self.long_tail_weight!r}.")
-        if isinstance(self.n_candidates, bool) or not isinstance(self.n_candidates, int) or \
-                self.n_candidates < 1:
-            raise ConfigError(f"n_candidates must be a positive integer, got "
-                              f"{self.n_candidates!r}.")
+        for name in ("long_tail_weight", "exposure_weight"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+                    not value >= 0:
+                raise ConfigError(f"{name} must be a number >= 0, got {value!r}.")
+        if self.cold_start not in ("content", "ridge"):
+            raise ConfigError(f"cold_start must be 'content' or 'ridge', got "
+                              f"{self.cold_start!r}.")
+        if isinstance(self.cold_start_alpha, bool) or \
+                not isinstance(self.cold_start_alpha, (int, float)) or \
+                not self.cold_start_alpha > 0:
+            raise ConfigError(f"cold_start_alpha must be a positive number, got "
+                              f"{self.cold_start_alpha!r}.")
+        for name in ("n_candidates", "exposure_depth"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(f"{name} must be a positive integer, got {value!r}.")
         if isinstance(self.collaborative, str):
             if self.collaborative not in _ALGORITHMS:
                 raise ConfigError(f"collaborative must be one of {sorted(_ALGORITHMS)} or an "
@@ -183,7 +225,56 @@ class Recommender(BaseEstimator):
             self.content_ = content.fit(texts)
             if self.title_col is not None:
                 self.titles_ = aligned["title"].fillna("").astype(str).to_numpy()
+        self.is_mapped_ = np.zeros(self.matrix_.shape[1], dtype=bool)
+        if self.cold_start == "ridge" and self.content_ is not None:
+            self._map_cold_factors()
+        self.item_exposure_ = np.zeros(self.matrix_.shape[1], dtype=np.int64)
+        self.exposure_penalty_ = np.zeros(self.matrix_.shape[1], dtype=np.float32)
+        if self.exposure_weight:
+            self._fit_exposure()
         return self
+
+    def _factor_models(self) -> list[Any]:
+        parts = getattr(self.collaborative_, "estimators_", [self.collaborative_])
+        return [part for part in parts if getattr(part, "item_factors_", None) is not None]
+
+    def _map_cold_factors(self) -> None:
+        """Predict cold titles' item factors from their TF-IDF synopsis (ridge on warm titles)."""
+        from sklearn.linear_model import Ridge
+
+        models, content = self._factor_models(), self.content_
+        if content is None:
+            return
+        train, cold = ~self.is_cold_ & content.has_text_, self.is_cold_ & content.has_text_
+        if not models or not cold.any() or train.sum() < 2:
+            return
+        features = content.item_tfidf_
+        for model in models:
+            ridge = Ridge(alpha=float(self.cold_start_alpha))
+            ridge.fit(features[train], model.item_factors_[train])
+            factors = model.item_factors_.copy()
+            factors[cold] = ridge.predict(features[cold]).astype(np.float32)
+            model.item_factors_ = factors
+        self.is_mapped_ = cold
+
+    def _fit_exposure(self) -> None:
+        """Count how often each item lands in the training users' unpenalised top lists."""
+        counts = np.zeros(self.matrix_.shape[1], dtype=np.int64)
+        depth = int(self.exposure_depth)
+        for start in range(0, self.matrix_.shape[0], _EXPOSURE_BATCH):
+            rows = np.arange(start, min(start + _EXPOSURE_BATCH, self.matrix_.shape[0]))
+            history = self.matrix_[rows]
+            scores = self.blended_scores(history, rows)
+            for j in range(rows.size):
+                seen = history.indices[history.indptr[j]:history.indptr[j + 1]]
+                row = scores[j].copy()
+                row[seen] = -np.inf
+                counts[top_k(row, depth)] += 1
+        self.item_exposure_ = counts
+        info = np.log2(1.0 + counts)
+        std = info.std()
+        self.exposure_penalty_ = (np.zeros_like(info) if std == 0 else
+                                  (info - info.mean()) / std).astype(np.float32)
 
     # ------------------------------------------------------------ scoring
 
@@ -198,12 +289,16 @@ class Recommender(BaseEstimator):
                 history.dtype == np.float32):
             history = sp.csr_matrix(history, dtype=np.float32)
         cf = self.collaborative_.score_items(history, users)
-        warm = ~self.is_cold_
+        mapped = getattr(self, "is_mapped_", None)
+        warm = ~self.is_cold_ if mapped is None else ~self.is_cold_ | mapped
         weight = float(self.content_weight) if self.content_ is not None else 0.0
-        if weight == 0 and not self.long_tail_weight:  # ranking only: no need to standardise
-            cf[:, ~warm] = -np.inf
+        penalty = getattr(self, "exposure_penalty_", None)
+        exposure = float(getattr(self, "exposure_weight", 0.0))  # absent in older bundles
+        if weight == 0 and not self.long_tail_weight and not (
+                exposure and penalty is not None and penalty.any()):
+            cf[:, ~warm] = -np.inf  # ranking only: no need to standardise
             return cf
-        scores = standardise_rows(cf, warm)
+        scores = standardise_rows(cf, None if warm.all() else warm)
         if weight > 0:
             content = standardise_rows(self.content_.profile_scores(history))
             scores = (1.0 - weight) * scores + weight * content
@@ -215,6 +310,8 @@ class Recommender(BaseEstimator):
         if self.long_tail_weight:
             scores += np.float32(self.long_tail_weight) * novelty_bonus(
                 self.item_popularity_, self.matrix_.shape[0]).astype(np.float32)
+        if exposure and penalty is not None:
+            scores -= np.float32(exposure) * penalty
         return scores
 
     def _similarity(self) -> Any:
@@ -222,8 +319,11 @@ class Recommender(BaseEstimator):
             return self.content_.pairwise_similarity
         factors = getattr(self.collaborative_, "item_factors_", None)
         if factors is not None:
-            unit = normalize(factors)
-            return lambda items: unit[items] @ unit[items].T
+            def cosine(items: np.ndarray) -> np.ndarray:
+                unit = normalize(factors[items])  # only the candidates, not the catalogue
+                return unit @ unit.T
+
+            return cosine
         knn = getattr(self.collaborative_, "similarity_", None)
         if knn is not None:
             return lambda items: np.asarray(knn[items][:, items].todense())
@@ -232,8 +332,10 @@ class Recommender(BaseEstimator):
     def _rank(self, scores: np.ndarray, seen: np.ndarray, k: int, lambda_: float) -> np.ndarray:
         scores = scores.copy()
         scores[seen] = -np.inf
+        if lambda_ >= 1.0:
+            return top_k(scores, k)
         similarity = self._similarity()
-        if lambda_ >= 1.0 or similarity is None:
+        if similarity is None:
             return top_k(scores, k)
         candidates = top_k(scores, max(k, int(self.n_candidates)))
         return mmr_rerank(candidates, scores[candidates], k, similarity, lambda_)
