@@ -31,7 +31,8 @@ from jogak.serve.routes._errors import ERRORS
 __all__ = ["RecommenderCache", "router"]
 
 BUNDLE_KIND = "jogak.recommend"
-_RESPONSES: dict[int | str, dict[str, Any]] = {code: ERRORS[code] for code in (401, 403, 404, 422)}
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: ERRORS[code] for code in (400, 401, 403, 404, 413, 422)}
 
 router = APIRouter(prefix="/v1/recommend", tags=["recommend"])
 
