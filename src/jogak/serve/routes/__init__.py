@@ -18,6 +18,7 @@ ROUTE_MODULES: tuple[str, ...] = (
     "jogak.serve.routes.models",
     "jogak.serve.routes.invocations",
     "jogak.serve.routes.recommend",
+    "jogak.serve.routes.sto",
 )
 
 
