@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from jogak.solutions.hits import (
+    S1_MODELS,
     Comparison,
     FilmFeatures,
     evaluate_hits,
@@ -39,6 +40,9 @@ def main() -> int:
     parser.add_argument("--max-songs", type=int, default=0,
                         help="use the latest N uncensored songs (0: all)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--models", nargs="+", default=list(S1_MODELS), choices=list(S1_MODELS),
+                        help="S1 models in the table (default: all)")
+    parser.add_argument("--no-tuning", action="store_true", help="skip the Optuna-tuned rows")
     parser.add_argument("--learning-curves", action="store_true")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
@@ -61,7 +65,8 @@ def main() -> int:
 
     comparison, auc = evaluate_hits(
         args.kind, frame, folds=args.folds, repeats=args.repeats,
-        n_tuning_trials=args.tuning_trials, n_trials=args.trials, random_state=args.seed,
+        models=args.models, tuned=not args.no_tuning, n_tuning_trials=args.tuning_trials,
+        n_trials=args.trials, random_state=args.seed,
         on_fold=save_partial, progress=lambda message: print(
             f"[{time.perf_counter() - started:7.0f}s] {message}", file=sys.stderr, flush=True))
     seconds = time.perf_counter() - started
