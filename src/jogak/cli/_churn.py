@@ -8,6 +8,7 @@ from jogak.cli._app import app
 
 __all__ = ["group"]
 
-group = typer.Typer(help="Subscription churn: multi-table features, training and campaign targeting.",
-                    no_args_is_help=True)
+group = typer.Typer(
+    help="Subscription churn: multi-table features, training and campaign targeting.",
+    no_args_is_help=True)
 app.add_typer(group, name="churn")
