@@ -46,7 +46,7 @@ def clock() -> Clock:
 @pytest.fixture
 def client(tmp_path: Path, ledger: Ledger, clock: Clock) -> Iterator[TestClient]:
     app = create_app(ServeSettings(home=tmp_path / "home", api_keys=parse_api_keys(KEYS),
-                                   reload_seconds=3600.0), extra_routers=[sto.router])
+                                   reload_seconds=3600.0))
     app.dependency_overrides[sto.sto_ledger] = lambda: ledger
     app.dependency_overrides[sto.sto_clock] = clock
     with TestClient(app) as test_client:
@@ -176,7 +176,7 @@ def test_routes_need_a_key_whose_scope_covers_sto(client: TestClient) -> None:
 def test_the_default_ledger_opens_in_the_service_home(tmp_path: Path, clock: Clock) -> None:
     home = tmp_path / "svc"
     app = create_app(ServeSettings(home=home, api_keys=parse_api_keys(KEYS),
-                                   reload_seconds=3600.0), extra_routers=[sto.router])
+                                   reload_seconds=3600.0))
     app.dependency_overrides[sto.sto_clock] = clock
     with TestClient(app) as test_client:
         assert post(test_client, "/offerings", offering(), status=201)["offering_id"] == "film-1"
@@ -198,8 +198,7 @@ if schemathesis is not None:
 
         home = Path(tempfile.mkdtemp(prefix="jogak-sto-schemathesis-")) / "home"
         return create_app(ServeSettings(home=home, api_keys=parse_api_keys(KEYS),
-                                        reload_seconds=3600.0, max_body_bytes=200_000),
-                          extra_routers=[sto.router])
+                                        reload_seconds=3600.0, max_body_bytes=200_000))
 
     schema = schemathesis.openapi.from_asgi("/openapi.json", _fuzzed_app()).include(
         path_regex="^/v1/sto")
