@@ -132,3 +132,52 @@ def test_forecast_saves_a_model_that_backtests_out_of_sample(tmp_path: Path) -> 
                                   f"model:{model}"])
     assert refused.exit_code == 2
     assert "look-ahead" in refused.stderr
+
+
+SENTENCES = ["Operating profit rose to EUR 13.1 mn .", "Net sales increased by 18 % .",
+             "Profit jumped sharply .", "Operating loss widened to EUR 3 mn .",
+             "Net sales fell by 12 % .", "The company cut 200 jobs .",
+             "The company is based in Espoo .", "The meeting is held on 15 March .",
+             "The shares are listed in Helsinki ."]
+
+
+def test_sentiment_train_then_score_with_daily_features(tmp_path: Path) -> None:
+    labelled = tmp_path / "phrases.csv"
+    pd.DataFrame({"sentence": SENTENCES * 4,
+                  "label": (["positive"] * 3 + ["negative"] * 3 + ["neutral"] * 3) * 4}
+                 ).to_csv(labelled, index=False)
+    trained = _invoke("sentiment", "train", labelled, "--model", "tfidf", "--test-size", "0.25",
+                      "--save", tmp_path / "model", "--json")
+    assert trained["n"] == 9
+    assert trained["n_train"] == 27
+    assert set(trained["f1"]) == {"negative", "neutral", "positive"}
+    assert trained["saved"] == str(tmp_path / "model")
+    headlines = tmp_path / "news.csv"
+    pd.DataFrame({"date": ["2024-01-02", "2024-01-02", "2024-01-03"],
+                  "headline": ["Profit rose sharply .", "Net sales fell .",
+                               "The company is based in Espoo ."]}).to_csv(headlines,
+                                                                          index=False)
+    scored = _invoke("sentiment", "score", tmp_path / "model", headlines, "--date", "date",
+                     "--out", tmp_path / "daily.csv", "--json")
+    assert scored["n_texts"] == 3
+    assert scored["counts"] == {"negative": 1, "neutral": 1, "positive": 1}
+    assert [d["n_headlines"] for d in scored["daily"]] == [2, 1]
+    daily = pd.read_csv(tmp_path / "daily.csv")
+    assert daily["n_positive"].tolist() == [1, 0]
+
+
+def test_sentiment_commands_refuse_bad_input(tmp_path: Path) -> None:
+    labelled = tmp_path / "phrases.csv"
+    pd.DataFrame({"sentence": SENTENCES, "label": ["up"] * 9}).to_csv(labelled, index=False)
+    result = runner.invoke(app, ["markets", "sentiment", "train", str(labelled), "--model",
+                                 "tfidf"])
+    assert result.exit_code == 2
+    assert "error:" in result.output
+    result = runner.invoke(app, ["markets", "sentiment", "train", str(labelled), "--model",
+                                 "finbert"])
+    assert result.exit_code == 2
+    assert "--model must be one of" in result.output
+    result = runner.invoke(app, ["markets", "sentiment", "score", str(tmp_path),
+                                 str(labelled)])
+    assert result.exit_code == 2
+    assert "error:" in result.output

@@ -1,4 +1,4 @@
-"""``jogak markets``: market data: indicators, forecasts, backtests and risk."""
+"""``jogak markets``: market data: forecasts, backtests, risk and news sentiment."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from jogak.errors import ConfigError
 
 __all__ = ["group"]
 
-group = typer.Typer(help="Market data: indicators, forecasts, backtests and risk.",
+group = typer.Typer(help="Market data: forecasts, backtests, risk and news sentiment.",
                     no_args_is_help=True)
 app.add_typer(group, name="markets")
 
@@ -180,3 +180,75 @@ def forecast(
     _err.print(table)
     if run.saved is not None:
         _err.print(f"model saved: {run.saved}")
+
+
+sentiment = typer.Typer(help="News sentiment: train on labelled sentences, score headlines.",
+                        no_args_is_help=True)
+group.add_typer(sentiment, name="sentiment")
+
+
+@sentiment.command("train")
+def sentiment_train(
+    data: Annotated[str, typer.Argument(help="Labelled sentences (e.g. Financial PhraseBank's "
+                                             "sentences_50agree.csv.gz).")],
+    text: Annotated[str, typer.Option("--text", help="Text column.")] = "sentence",
+    label: Annotated[str, typer.Option("--label", help="Label column: negative, neutral, "
+                                                       "positive.")] = "label",
+    model: Annotated[str, typer.Option("--model", help="tfidf, embedding, stacked, tuned "
+                                                       "(MiniLM, top layers fine-tuned) or "
+                                                       "ensemble (tuned + tfidf).")] = "ensemble",
+    test_size: Annotated[float, typer.Option("--test-size", help="Held-out share (stratified)."
+                                             )] = 0.2,
+    epochs: Annotated[int, typer.Option("--epochs", help="Fine-tuning epochs (tuned).")] = 3,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    save: Annotated[Path | None, typer.Option("--save", help="Save the trained model (a "
+                                                             "verified bundle) here.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Train a sentiment classifier and report accuracy and macro-F1 on a held-out split."""
+    from jogak.solutions.markets import SENTIMENT_MODELS, train_sentiment_source
+
+    if model not in SENTIMENT_MODELS:
+        raise ConfigError(f"--model must be one of {list(SENTIMENT_MODELS)}, got {model!r}.")
+    with _err.status(f"training the {model} sentiment model"):
+        run = train_sentiment_source(data, text=text, label=label,
+                                     model=model,  # type: ignore[arg-type]
+                                     test_size=test_size, random_state=seed, epochs=epochs,
+                                     save=save)
+    payload = {**run.metrics, "saved": None if run.saved is None else str(run.saved)}
+    if as_json:
+        _echo_json(payload)
+        return
+    _show(f"{model} sentiment, held-out {test_size:.0%} of {data}", payload)
+    if run.saved is not None:
+        _err.print(f"model saved: {run.saved}")
+
+
+@sentiment.command("score")
+def sentiment_score(
+    model: Annotated[Path, typer.Argument(help="A model saved by 'jogak markets sentiment "
+                                               "train --save'.")],
+    data: Annotated[str, typer.Argument(help="Headlines (any supported format).")],
+    text: Annotated[str, typer.Option("--text", help="Text column.")] = "headline",
+    date: Annotated[str | None, typer.Option("--date", help="Date column: also aggregate by "
+                                                            "day.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Write per-text scores (CSV); with "
+                                                           "--date, the daily features.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Score headlines (label, probabilities, score = P(pos) - P(neg)); daily features."""
+    from jogak.solutions.markets import score_sentiment_source
+
+    with _err.status("scoring"):
+        scores = score_sentiment_source(model, data, text=text, timestamp=date)
+    if out is not None:
+        table = scores.scored if scores.daily is None else scores.daily
+        table.to_csv(out, index=scores.daily is not None)
+    payload = scores.to_dict()
+    if as_json:
+        _echo_json(payload)
+    else:
+        _show(f"sentiment of {data}", payload)
+        _err.print("  " + ", ".join(f"{k}: {v}" for k, v in payload["counts"].items()))
+    if out is not None:
+        _err.print(f"written: {out}")

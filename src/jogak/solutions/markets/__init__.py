@@ -1,4 +1,4 @@
-"""Market data, indicators, forecasting, sentiment, honest backtests and risk (S4)."""
+"""Market data, indicators, forecasting, news sentiment, honest backtests and risk (S4)."""
 
 from __future__ import annotations
 
@@ -54,6 +54,7 @@ from jogak.solutions.markets._ohlcv import (
     resample_ohlcv,
     returns,
 )
+from jogak.solutions.markets._panel import PANEL_MODELS, PanelForecastResult, panel_walk_forward
 from jogak.solutions.markets._repair import (
     MarketDataError,
     RepairAction,
@@ -83,6 +84,27 @@ from jogak.solutions.markets._runs import (
     backtest_source,
     forecast_source,
 )
+from jogak.solutions.markets._sentiment import (
+    SENTIMENT_LABELS,
+    SENTIMENT_MODELS,
+    SentimentClassifier,
+    score_texts,
+)
+from jogak.solutions.markets._sentiment_daily import (
+    DAILY_SENTIMENT_COLUMNS,
+    daily_sentiment,
+    join_sentiment,
+)
+from jogak.solutions.markets._sentiment_runs import (
+    SentimentRun,
+    SentimentScores,
+    held_out_split,
+    load_sentiment_model,
+    save_sentiment_model,
+    score_sentiment_source,
+    sentiment_metrics,
+    train_sentiment_source,
+)
 from jogak.solutions.markets._strategies import (
     LookAheadError,
     SMACross,
@@ -96,8 +118,12 @@ from jogak.solutions.markets._walkforward import WalkForward, WalkForwardResult,
 
 __all__ = [
     "BASE_MODELS",
+    "DAILY_SENTIMENT_COLUMNS",
     "FIXED_WEIGHTS",
     "MODEL_NAMES",
+    "PANEL_MODELS",
+    "SENTIMENT_LABELS",
+    "SENTIMENT_MODELS",
     "BacktestConfig",
     "BacktestResult",
     "BacktestRun",
@@ -107,12 +133,16 @@ __all__ = [
     "LSTMRegressor",
     "LookAheadError",
     "MarketDataError",
+    "PanelForecastResult",
     "ModelStrategy",
     "PersistenceForecaster",
     "RepairAction",
     "RepairReport",
     "RiskReport",
     "SMACross",
+    "SentimentClassifier",
+    "SentimentRun",
+    "SentimentScores",
     "Strategy",
     "StrategyBacktest",
     "WalkForward",
@@ -128,6 +158,7 @@ __all__ = [
     "cagr",
     "calmar_ratio",
     "check_no_lookahead",
+    "daily_sentiment",
     "deflated_sharpe_ratio",
     "directional_accuracy",
     "drawdown_duration",
@@ -136,15 +167,18 @@ __all__ = [
     "forecast_features",
     "forecast_metrics",
     "forecast_source",
+    "held_out_split",
     "ic_summary",
     "indicator_frame",
     "infer_periods_per_year",
     "information_coefficients",
+    "join_sentiment",
     "lagged_windows",
     "learn_weights",
     "load_forecaster",
     "load_ohlcv",
     "load_panel",
+    "load_sentiment_model",
     "macd",
     "make_model",
     "max_drawdown",
@@ -152,6 +186,7 @@ __all__ = [
     "obv",
     "ohlcv_from_frame",
     "panel_from_frame",
+    "panel_walk_forward",
     "probabilistic_sharpe_ratio",
     "repair_ohlcv",
     "resample_ohlcv",
@@ -161,6 +196,10 @@ __all__ = [
     "rsi",
     "run_backtest",
     "save_forecaster",
+    "save_sentiment_model",
+    "score_sentiment_source",
+    "score_texts",
+    "sentiment_metrics",
     "sharpe_ratio",
     "sma",
     "sma_pairs",
@@ -168,6 +207,7 @@ __all__ = [
     "sortino_ratio",
     "stochastic",
     "summary_metrics",
+    "train_sentiment_source",
     "value_at_risk",
     "volatility",
     "walk_forward",

@@ -17,7 +17,7 @@ from sklearn.ensemble import RandomForestRegressor
 from sklearn.linear_model import Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from jogak.errors import ConfigError
 from jogak.models._optional import require
@@ -89,17 +89,37 @@ class PersistenceForecaster(RegressorMixin, BaseEstimator):
 
 
 class DriftForecaster(RegressorMixin, BaseEstimator):
-    """Predicts the mean training return (a random walk with drift)."""
+    """Predicts the mean training return (a random walk with drift); ``X`` only gives the rows.
+
+    Attributes
+    ----------
+    mean_ : float
+        The mean of the training targets.
+    n_features_in_ : int
+
+    Examples
+    --------
+    >>> DriftForecaster().fit(np.zeros((3, 1)), [0.01, 0.03, 0.02]).predict(np.zeros((2, 1)))
+    array([0.02, 0.02])
+    """
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # the features are never read
+        tags.regressor_tags.poor_score = True  # a baseline, as DummyRegressor
+        return tags
 
     def fit(self, X: Any, y: Any) -> DriftForecaster:
         """Learn the mean of ``y``."""
+        _, y = validate_data(self, X, y, y_numeric=True, ensure_all_finite=False)
         self.mean_ = float(np.mean(np.asarray(y, dtype="float64")))
         return self
 
     def predict(self, X: Any) -> np.ndarray:
         """The mean, once per row."""
         check_is_fitted(self, "mean_")
-        return np.full(len(X), self.mean_)
+        X = validate_data(self, X, reset=False, ensure_all_finite=False)
+        return np.full(X.shape[0], self.mean_)
 
 
 def make_model(name: str, *, random_state: int = 0, n_jobs: int = 1,

@@ -98,7 +98,8 @@ class LSTMRegressor(RegressorMixin, BaseEstimator):
 
     def _fit(self, torch: Any, X: np.ndarray, y: np.ndarray) -> LSTMRegressor:
         if len(X) < 4:
-            raise ConfigError(f"The LSTM needs at least 4 training windows, got {len(X)}.")
+            raise ConfigError("The LSTM needs at least 4 training windows (samples), got "
+                              f"n_samples={len(X)}.")
         self.x_min_ = X.min(axis=0)
         self.x_range_ = np.where(X.max(axis=0) > self.x_min_, X.max(axis=0) - self.x_min_, 1.0)
         self.y_min_ = float(y.min())
