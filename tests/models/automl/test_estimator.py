@@ -151,3 +151,16 @@ def test_single_row_path_equals_the_frame_path() -> None:
     regressor.fit(X, np.exp(frame["num"].fillna(50) / 25))
     values = [regressor.predict_row(r) for r in records]
     np.testing.assert_allclose(values, regressor.predict(X.head(40)), rtol=1e-9)
+
+
+def test_time_ordered_folds_fit_ensembles_and_operating_points() -> None:
+    # expanding windows never validate the earliest block: those rows have no out-of-fold
+    # prediction, and ensembling, stacking and operating points must work around them
+    frame = make_classification_frame(300, seed=11, missing_share=0.0)
+    frame["when"] = pd.date_range("2024-01-01", periods=300, freq="D")
+    X, y = frame.drop(columns="target"), frame["target"]
+    model = AutoMLClassifier(n_trials=4, include_models=["linear", "knn"], time_column="when",
+                             cv=3, random_state=0).fit(X, y)
+    assert np.isnan(model.oof_[:, 1]).any()
+    assert model.predict_proba(X).shape == (300, 2)
+    assert set(model.operating_points_) >= {"recall_first", "precision_first"}

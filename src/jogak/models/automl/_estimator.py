@@ -432,8 +432,9 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
         if self.task_ is not Task.BINARY:
             raise ConfigError(f"Operating points need a binary classifier; this one is "
                               f"{self.task_.value} with classes {list(self.classes_)}.")
+        rows = ~np.isnan(self.oof_[:, 1])  # time-ordered folds leave the earliest rows out
         self.operating_points_ = operating_points(
-            self.oof_target_, self.oof_[:, 1], recall_target=recall_target,
+            self.oof_target_[rows], self.oof_[rows, 1], recall_target=recall_target,
             precision_target=precision_target, benefit_tp=benefit_tp, cost_contact=cost_contact)
         self.operating_point_settings_ = {"recall_target": recall_target,
                                           "precision_target": precision_target,

@@ -57,15 +57,22 @@ def finalize(records: list[TrialRecord], specs: dict[str, ModelSpec], cache: Fol
     candidates = [r for r in sorted(records, key=lambda r: r.loss)
                   if r.status == "complete" and r.oof is not None]
     y = cache.y
+    # time-ordered folds never validate the earliest rows: they have no out-of-fold prediction
+    covered = np.zeros(len(y), dtype=bool)
+    for _, test in cache.splits:
+        covered[test] = True
+    mask = None if covered.all() else covered
     if ensemble and len(candidates) > 1:
         chosen = greedy_ensemble({r.number: r.oof for r in candidates}, y, metric,
-                                 sample_weight=sample_weight)
+                                 sample_weight=sample_weight, mask=mask)
         weights = chosen.weights
         greedy_loss = chosen.loss
     else:
         best = candidates[0]
         weights = {best.number: 1.0}
-        greedy_loss = metric.loss(y, best.oof, sample_weight)
+        rows = covered if mask is not None else slice(None)
+        greedy_loss = metric.loss(y[rows], best.oof[rows],
+                                  None if sample_weight is None else sample_weight[rows])
     by_number = {r.number: r for r in candidates}
     kind = "greedy" if len(weights) > 1 else "single"
     oof = sum(w * by_number[k].oof for k, w in weights.items())  # type: ignore[operator]
@@ -74,7 +81,10 @@ def finalize(records: list[TrialRecord], specs: dict[str, ModelSpec], cache: Fol
     clock = time.perf_counter()
     stacker, stack_columns, stacked_loss = None, [], None
     stack_members = list(weights)
-    if stacking and len(candidates) > 1 and _stacking_fits(candidates, cache, budget):
+    # a stacker learns from out-of-fold predictions of every row, which time-ordered folds
+    # do not give
+    if stacking and mask is None and len(candidates) > 1 and \
+            _stacking_fits(candidates, cache, budget):
         stack_members = sorted(set(weights) | {r.number for r in candidates[:_STACK_MEMBERS]},
                                key=lambda k: by_number[k].loss)[:_STACK_MEMBERS]
         stack_columns = cache.roles.columns(ColumnRole.NUMERIC)[:50]
