@@ -29,12 +29,15 @@ from jogak.pipeline._outliers import OutlierClipper
 from jogak.pipeline._rowpath import RowTransform, compile_row_transform
 from jogak.pipeline._scaling import ColumnScaler
 from jogak.pipeline._selection import ElasticNetSelector, RecursiveEliminator
+from jogak.pipeline._sentence import PACKAGED_SENTENCE_MODELS, SentenceEmbedder
 from jogak.pipeline._skew import SkewCorrector, signed_log1p, yeo_johnson
 from jogak.pipeline._styles import FeatureStyle
 from jogak.pipeline._target_encoding import CrossFitTargetEncoder
 from jogak.pipeline._text import DEFAULT_TEXT_PATTERNS, TextFeatures, clean_text
 
 __all__ = [
+    "PACKAGED_SENTENCE_MODELS",
+    "SentenceEmbedder",
     "RowTransform",
     "compile_row_transform",
     "DATE_PARTS",
