@@ -126,8 +126,6 @@ def test_train_sentiment_source_drops_unlabelled_rows_and_holds_out(tmp_path: Pa
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="open bug: the tuned MiniLM model, reloaded, does not "
-                   "reproduce the frozen encoder's embeddings (issue 8 closing note)")
 def test_tuned_minilm_replays_the_frozen_model_and_saves_small(tmp_path: Path) -> None:
     torch = pytest.importorskip("torch")
     from transformers import AutoModel, AutoTokenizer

@@ -223,9 +223,12 @@ class SentimentClassifier(ClassifierMixin, BaseEstimator):
             _stack_inputs(text_proba, vector_proba), target)
 
     def _fit_tuned(self, texts: list[str], target: np.ndarray) -> None:
+        import torch
+
         from jogak.solutions.markets._sentiment_net import TunedMiniLM, fit_tuned
 
         folder = str(_model_folder(str(self.embedder)))
+        torch.manual_seed(int(self.random_state))  # the head's initial weights
         network = TunedMiniLM(folder, n_tuned=int(self.n_tuned_layers),
                               n_classes=len(SENTIMENT_LABELS), max_length=int(self.max_length))
         states = network.lower_states(texts, 64)

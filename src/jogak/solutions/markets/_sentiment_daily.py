@@ -59,7 +59,9 @@ def daily_sentiment(scored: pd.DataFrame, *, timestamp: str = "timestamp") -> pd
     ...                        "label": ["positive", "negative", "neutral"],
     ...                        "score": [0.8, -0.6, 0.1]})
     >>> daily_sentiment(scored)[["n_headlines", "mean_score", "share_positive"]].round(2)
+    ... # doctest: +NORMALIZE_WHITESPACE
                 n_headlines  mean_score  share_positive
+    day
     2024-01-02            2         0.1             0.5
     2024-01-03            1         0.1             0.0
     """

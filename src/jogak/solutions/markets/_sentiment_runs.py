@@ -35,9 +35,10 @@ def held_out_split(labels: Any, *, test_size: float = 0.2,
 
     Examples
     --------
-    >>> train, test = held_out_split(["a"] * 8 + ["b"] * 2, test_size=0.2)
-    >>> len(train), len(test), sorted(np.asarray(["a"] * 8 + ["b"] * 2)[test].tolist())
-    (8, 2, ['a', 'b'])
+    >>> labels = ["a"] * 8 + ["b"] * 2
+    >>> train, test = held_out_split(labels, test_size=0.5)
+    >>> len(train), len(test), sorted(np.asarray(labels)[test].tolist())
+    (5, 5, ['a', 'a', 'a', 'a', 'b'])
     """
     labels = np.asarray(labels, dtype=object)
     if not 0.0 < test_size < 1.0:
