@@ -78,6 +78,7 @@ def test_predict_handles_unseen_categories_extra_columns_and_names_missing_ones(
         model.predict(X.drop(columns=["amount"]).head(3))
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_tiny_data_all_missing_column_and_short_budget_still_return_a_model() -> None:
     frame = make_classification_frame(20, seed=5, missing_share=0.0)
     X, y = frame.drop(columns="target"), frame["target"]
