@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import pandas as pd
 import typer
@@ -13,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from jogak.cli._app import app
-from jogak.cli._io import read_data, write_frame
+from jogak.cli._io import echo_json, read_data, write_frame
 from jogak.errors import ConfigError, TargetError
 
 __all__ = ["group"]
@@ -27,21 +25,8 @@ _err = Console(stderr=True)
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
 
 
-def _json_safe(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
-def _echo_json(payload: dict[str, Any]) -> None:
-    typer.echo(json.dumps(_json_safe(payload), ensure_ascii=False, allow_nan=False,
-                          default=str))
 
 
 def _table(frame: pd.DataFrame, title: str) -> Table:
@@ -93,7 +78,7 @@ def features(
         write_frame(frame, out)
         summary["path"] = str(out)
     if as_json:
-        _echo_json(summary)
+        echo_json(summary)
         return
     _err.print(f"{summary['n_rows']:,} rows × {summary['n_features']} features "
                f"(cutoff {summary['cutoff'] or 'per entity'}, {engine}) → {out}")
@@ -158,7 +143,7 @@ def train_command(
         summary["holdout"] = evaluate_holdout(model, holdout.drop(columns=[target]),
                                               holdout[target])
     if as_json:
-        _echo_json(summary)
+        echo_json(summary)
         return
     auc = summary["cv"].get("roc_auc", {})
     _err.print(f"CV AUC {auc.get('mean', float('nan')):.4f} ± {auc.get('std', float('nan')):.4f}"
@@ -204,7 +189,7 @@ def target(
                "mean_probability": float(targets["churn_probability"].mean())
                if len(targets) else None}
     if as_json:
-        _echo_json(payload)
+        echo_json(payload)
         return
     _err.print(f"{len(targets):,} of {len(frame):,} customers → {out}")
     if len(targets):
@@ -251,7 +236,7 @@ def simulate(
 
         campaign_report(table, model=model).write(html)
     if as_json:
-        _echo_json({"best": best.to_dict(orient="records"), "n_customers": len(frame)})
+        echo_json({"best": best.to_dict(orient="records"), "n_customers": len(frame)})
         return
     _err.print(_table(best[["segment", "threshold", "n_targeted", "saved", "cost", "profit",
                             "roi"]], "Most profitable threshold"))

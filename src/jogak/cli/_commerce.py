@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import os
 from pathlib import Path
 from typing import Annotated, Any, cast
@@ -15,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from jogak.cli._app import app
-from jogak.cli._io import read_data, write_frame
+from jogak.cli._io import echo_json, read_data, write_frame
 from jogak.errors import ConfigError
 
 __all__ = ["group"]
@@ -43,20 +42,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on 
 HtmlOpt = Annotated[Path | None, typer.Option("--html", help="Also write an HTML report.")]
 
 
-def _json_safe(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if hasattr(value, "item"):  # numpy scalars
-        return _json_safe(value.item())
-    return value
 
 
-def _echo_json(payload: dict[str, Any]) -> None:
-    typer.echo(json.dumps(_json_safe(payload), ensure_ascii=False, allow_nan=False))
 
 
 def _tokenizer(key_file: Path | None) -> Any:
@@ -154,7 +141,7 @@ def validate(
 
         _write_html(validation_report(report, source=Path(data).name), html)
     if as_json:
-        _echo_json(report.to_dict())
+        echo_json(report.to_dict())
     else:
         _render_validation(report)
     if not report.passed:
@@ -190,7 +177,7 @@ def prepare(
 
         _write_html(validation_report(prepared.report, source=out.name), html)
     if as_json:
-        _echo_json({"out": str(out), "record": prepared.record.to_dict(),
+        echo_json({"out": str(out), "record": prepared.record.to_dict(),
                     **prepared.report.to_dict()})
     else:
         _render_validation(prepared.report)
@@ -255,7 +242,7 @@ def rfm(
     summary = {"out": str(out), "n_customers": len(result),
                "segments": {k: int(v) for k, v in segments.items()}}
     if as_json:
-        _echo_json(summary)
+        echo_json(summary)
         return
     table = Table(title=f"RFM segments of {len(result):,} customers")
     table.add_column("segment")
@@ -309,7 +296,7 @@ def clv(
     write_frame(_pseudonymise(result.customers.reset_index(), customer_col, tokenizer), out)
     summary = {"out": str(out), **result.to_dict()}
     if as_json:
-        _echo_json(summary)
+        echo_json(summary)
         return
     table = Table(title="BG/NBD and Gamma-Gamma parameters")
     table.add_column("model")
@@ -367,7 +354,7 @@ def repurchase(
     write_frame(_pseudonymise(result.scores, customer_col, tokenizer), out)
     summary = {"out": str(out), **result.metrics}
     if as_json:
-        _echo_json(summary)
+        echo_json(summary)
         return
     m = result.metrics
     _err.print(f"trained at {m['train_cutoff']} ({m['n_train']:,} customers, "

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import math
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -14,7 +12,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from jogak.cli._app import app
-from jogak.cli._io import read_data, write_frame
+from jogak.cli._io import echo_json, read_data, write_frame
 from jogak.errors import ConfigError
 
 __all__ = ["group"]
@@ -40,20 +38,8 @@ SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed.")]
 TrialsOpt = Annotated[int, typer.Option("--trials", min=1, help="AutoML trials (reproducible).")]
 
 
-def _json_safe(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
-def _echo_json(payload: dict[str, Any]) -> None:
-    typer.echo(json.dumps(_json_safe(payload), ensure_ascii=False, allow_nan=False))
 
 
 def _progress() -> Progress:
@@ -83,7 +69,7 @@ def train(kind: KindArg, data: DataArg,
                "cv_log_scale": cv, "blend_weight": model.regressor.blend_weight_,
                "interval_half_width_log": model.regressor.quantile_}
     if as_json:
-        _echo_json(summary)
+        echo_json(summary)
     else:
         _err.print(f"Saved the {kind.value} model ({model.n_rows} rows) to {path}")
 
@@ -121,7 +107,7 @@ def evaluate(kind: KindArg, data: DataArg,
         payload["top10_auc"] = {"mean": float(auc["roc_auc"].mean()),
                                 "std": float(auc["roc_auc"].std(ddof=0))}
     if as_json:
-        _echo_json(payload)
+        echo_json(payload)
         return
     table = Table(title=f"{kind.value}: mean over {payload['n_folds']} folds")
     for column in ("model", "rmse", "mae", "r2", "r2_log", "rmsle", "mape"):
@@ -173,7 +159,7 @@ def board(model: Annotated[Path, typer.Argument(help="Bundle written by 'jogak h
         hits_report(title=f"Investment board: {hit_model.kind}", board=table,
                     terms=terms).write(html)
     if as_json:
-        _echo_json({"kind": hit_model.kind, "n_titles": len(table),
+        echo_json({"kind": hit_model.kind, "n_titles": len(table),
                     "board": table.to_dict(orient="records")})
         if out is not None:
             write_frame(table, out)

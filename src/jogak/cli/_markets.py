@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,6 +9,7 @@ import typer
 from rich.console import Console
 
 from jogak.cli._app import app
+from jogak.cli._io import echo_json
 from jogak.errors import ConfigError
 
 __all__ = ["group"]
@@ -29,20 +28,8 @@ PeriodsOpt = Annotated[float | None, typer.Option(
                                "inferred from the bar spacing when omitted.")]
 
 
-def _json_safe(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
-    if hasattr(value, "item"):  # numpy scalars
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
-def _echo_json(payload: dict[str, Any]) -> None:
-    typer.echo(json.dumps(_json_safe(payload), ensure_ascii=False, allow_nan=False))
 
 
 def _show(title: str, metrics: dict[str, Any]) -> None:
@@ -93,7 +80,7 @@ def backtest(
     payload = {**run.result.to_dict(), "strategy": run.description,
                "repairs": run.repair.to_dict()}
     if as_json:
-        _echo_json(payload)
+        echo_json(payload)
     else:
         _show(f"{run.description} on {data}", run.result.strategy.metrics)
         _show("buy and hold", run.result.buy_and_hold.metrics)
@@ -112,7 +99,7 @@ def risk(
 
     payload = asset_risk(data, periods_per_year=periods_per_year)
     if as_json:
-        _echo_json(payload)
+        echo_json(payload)
     else:
         _show(f"risk of holding {data}", payload)
 
@@ -165,7 +152,7 @@ def forecast(
     payload = {**run.result.to_dict(), "repairs": run.repair.to_dict(),
                "saved": None if run.saved is None else str(run.saved)}
     if as_json:
-        _echo_json(payload)
+        echo_json(payload)
         return
     from rich.table import Table
 
@@ -217,7 +204,7 @@ def sentiment_train(
                                      save=save)
     payload = {**run.metrics, "saved": None if run.saved is None else str(run.saved)}
     if as_json:
-        _echo_json(payload)
+        echo_json(payload)
         return
     _show(f"{model} sentiment, held-out {test_size:.0%} of {data}", payload)
     if run.saved is not None:
@@ -246,7 +233,7 @@ def sentiment_score(
         table.to_csv(out, index=scores.daily is not None)
     payload = scores.to_dict()
     if as_json:
-        _echo_json(payload)
+        echo_json(payload)
     else:
         _show(f"sentiment of {data}", payload)
         _err.print("  " + ", ".join(f"{k}: {v}" for k, v in payload["counts"].items()))
