@@ -80,13 +80,13 @@ class MonitorReport:
                 "performance": None if self.performance is None else self.performance.to_dict()}
 
 
-def _bundle_profile(model: Any) -> Mapping[str, Any] | None:
+def bundle_profile(model: Any) -> Mapping[str, Any] | None:
     manifest = getattr(model, "manifest_", None) or {}
     profile = manifest.get(MANIFEST_KEY) if isinstance(manifest, Mapping) else None
     return profile if profile is not None else getattr(model, "reference_profile_", None)
 
 
-def _predictions(model: Any, frame: pd.DataFrame) -> np.ndarray:
+def model_predictions(model: Any, frame: pd.DataFrame) -> np.ndarray:
     if model.task_.is_classification:
         return np.asarray(model.predict_proba(frame))
     return np.asarray(model.predict(frame), dtype=np.float64)
@@ -144,11 +144,11 @@ def monitor_model(model: Any, current: pd.DataFrame, *,
         raise SchemaError(f"The current data lacks the model's features {absent}.")
     drift_config = DriftConfig() if drift_config is None else drift_config
     if reference is None:
-        reference = _bundle_profile(model)
+        reference = bundle_profile(model)
         if reference is None:
             raise ConfigError("The model bundle holds no reference profile. Hint: pass the "
                               "training data as the reference (--reference DATA).")
-    current_predictions = _predictions(model, current[features])
+    current_predictions = model_predictions(model, current[features])
     if isinstance(reference, pd.DataFrame):
         missing = [c for c in features if c not in reference.columns]
         if missing:
@@ -157,7 +157,7 @@ def monitor_model(model: Any, current: pd.DataFrame, *,
             reference[c], n_bins=2, sample_size=1, max_categories=1,
             rng=np.random.default_rng(0)) is not None]
         drift = detect_drift(reference[columns], current, config=drift_config)
-        reference_signal: Any = prediction_signal(_predictions(model, reference[features]))
+        reference_signal: Any = prediction_signal(model_predictions(model, reference[features]))
         prediction_profile = column_profile(reference_signal, n_bins=drift_config.n_bins,
                                             sample_size=len(reference_signal),
                                             max_categories=1_000_000,

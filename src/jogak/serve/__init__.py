@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from jogak.serve._app import create_app
 from jogak.serve._middleware import JsonLogFormatter
+from jogak.serve._prediction_log import PredictionLogSettings
 from jogak.serve._settings import ApiKey, ServeSettings, parse_api_keys
 
-__all__ = ["ApiKey", "JsonLogFormatter", "ServeSettings", "create_app", "parse_api_keys"]
+__all__ = ["ApiKey", "JsonLogFormatter", "PredictionLogSettings", "ServeSettings", "create_app",
+           "parse_api_keys"]

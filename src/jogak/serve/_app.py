@@ -137,10 +137,14 @@ def create_app(settings: ServeSettings, *, extra_routers: Sequence[APIRouter] = 
         watcher = threading.Thread(target=_watch, args=(state, stop), daemon=True,
                                    name="jogak-alias-watcher")
         watcher.start()
+        if state.prediction_log is not None:
+            state.prediction_log.start()
         try:
             yield
         finally:
             stop.set()
+            if state.prediction_log is not None:
+                state.prediction_log.close()  # writes every queued row first
             watcher.join(timeout=10)
             state.registry.close()
 

@@ -25,12 +25,25 @@ class ServeMetrics:
                             ["model", "version"], registry=self.registry)
         self.loaded = Gauge("jogak_model_loaded", "1 for each model version in memory.",
                             ["model", "version"], registry=self.registry)
+        self.log_written = Counter("jogak_prediction_log_written_rows",
+                                   "Predicted rows written to the prediction log.",
+                                   registry=self.registry)
+        self.log_dropped = Counter("jogak_prediction_log_dropped_rows",
+                                   "Predicted rows not logged: the log's queue was full.",
+                                   registry=self.registry)
+        self.log_failed = Counter("jogak_prediction_log_failed_rows",
+                                  "Predicted rows the log's database refused.",
+                                  registry=self.registry)
+        self.log_pending = Gauge("jogak_prediction_log_pending_rows",
+                                 "Predicted rows queued for the prediction log.",
+                                 registry=self.registry)
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         self.requests.labels(method, route, str(status)).inc()
         self.latency.labels(method, route).observe(seconds)
 
-    def render(self, loaded: list[tuple[str, int]]) -> bytes:
+    def render(self, loaded: list[tuple[str, int]], pending_log_rows: int = 0) -> bytes:
+        self.log_pending.set(pending_log_rows)
         self.loaded.clear()
         for name, version in loaded:
             self.loaded.labels(name, str(version)).set(1)

@@ -27,6 +27,7 @@ class LoadedModel:
     task: str
     classes: tuple[Any, ...] | None
     manifest_sha256: str
+    feature_names: frozenset[str] = field(default=frozenset(), repr=False)
 
     @property
     def is_classifier(self) -> bool:
@@ -49,7 +50,7 @@ def _loaded(version: ModelVersion, model: Any) -> LoadedModel:
         value.item() if hasattr(value, "item") else value for value in classes)
     return LoadedModel(version.name, version.version, model, schema,
                        str(version.task or getattr(model, "task_", "")), labels,
-                       version.manifest_sha256)
+                       version.manifest_sha256, frozenset(schema.names))
 
 
 class ModelCache:

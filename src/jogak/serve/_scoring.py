@@ -73,9 +73,12 @@ def _issues(issues: Sequence[SchemaIssue], settings: ServeSettings, where: str,
     raise RequestRefused(422, items)
 
 
-def check_record(loaded: LoadedModel, record: dict[str, Any],
-                 settings: ServeSettings) -> CheckedRows:
-    """Validate one record without building a frame."""
+def check_record(loaded: LoadedModel, record: dict[str, Any], settings: ServeSettings,
+                 passthrough: frozenset[str] = frozenset()) -> CheckedRows:
+    """Validate one record without building a frame; ``passthrough`` columns that are not
+    features (an entity key for the prediction log) are set aside without an issue."""
+    if passthrough:
+        record = _without(record, passthrough, loaded.feature_names)
     try:
         result = loaded.schema.validate_record(record,
                                                unknown_categories=settings.unknown_categories,
@@ -130,9 +133,18 @@ def frame_from_request(*, records: list[dict[str, Any]] | None,
     return frame
 
 
+def _without(record: dict[str, Any], passthrough: frozenset[str],
+             features: frozenset[str]) -> dict[str, Any]:
+    aside = [name for name in passthrough if name in record and name not in features]
+    return {k: v for k, v in record.items() if k not in aside} if aside else record
+
+
 def check_frame(loaded: LoadedModel, frame: pd.DataFrame, settings: ServeSettings,
-                where: str = "records") -> CheckedRows:
-    """Validate a frame of rows."""
+                where: str = "records", passthrough: frozenset[str] = frozenset()) -> CheckedRows:
+    """Validate a frame of rows (``passthrough`` as in :func:`check_record`)."""
+    if passthrough:
+        aside = [c for c in frame.columns if c in passthrough and c not in loaded.feature_names]
+        frame = frame.drop(columns=aside) if aside else frame
     try:
         result = loaded.schema.validate(frame, unknown_categories=settings.unknown_categories,
                                         extra_columns=settings.extra_columns)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from jogak.errors import ConfigError
 from jogak.registry import parse_ref
+from jogak.serve._prediction_log import PredictionLogSettings
 
 if TYPE_CHECKING:
     from jogak.config import Settings
@@ -113,6 +114,9 @@ class ServeSettings:
     reload_seconds : float, default=2.0
         How often alias moves are checked (then the new version is loaded and swapped in).
     table_prefix : str, default="jogak_registry_"
+    prediction_log : PredictionLogSettings, optional
+        Log every predicted row (pseudonymised entity key, prediction, score, chosen columns)
+        to a table, off the request path; off by default.
     """
 
     home: Path
@@ -127,6 +131,7 @@ class ServeSettings:
     extra_columns: ExtraColumns = "drop"
     reload_seconds: float = 2.0
     table_prefix: str = "jogak_registry_"
+    prediction_log: PredictionLogSettings | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "home", Path(self.home).expanduser())
@@ -141,6 +146,10 @@ class ServeSettings:
             raise ConfigError(f"reload_seconds must be > 0, got {self.reload_seconds!r}.")
         if self.default_model is not None:
             parse_ref(self.default_model)
+        if self.prediction_log is not None and \
+                not isinstance(self.prediction_log, PredictionLogSettings):
+            raise ConfigError(f"prediction_log must be a PredictionLogSettings, got "
+                              f"{type(self.prediction_log).__name__}.")
         if self.auth and not self.api_keys:
             raise ConfigError("The service needs API keys: set JOGAK_API_KEYS (e.g. "
                               "'<key>:all,<key2>:churn'), or turn authentication off "

@@ -9,6 +9,7 @@ from jogak.registry import Registry
 from jogak.serve._auth import KeyRing
 from jogak.serve._metrics import ServeMetrics
 from jogak.serve._models import ModelCache
+from jogak.serve._prediction_log import PredictionLogger
 from jogak.serve._settings import ServeSettings
 
 __all__ = ["AppState"]
@@ -26,12 +27,21 @@ class AppState:
     keys: KeyRing
     metrics: ServeMetrics = field(default_factory=ServeMetrics)
     only_model: str | None = None
+    prediction_log: PredictionLogger | None = None
 
     @classmethod
     def open(cls, settings: ServeSettings) -> AppState:
         registry = Registry(settings.home, settings.database_url,
                             table_prefix=settings.table_prefix)
-        return cls(settings, registry, ModelCache(registry), KeyRing(settings.api_keys))
+        metrics = ServeMetrics()
+        try:
+            log = None if settings.prediction_log is None else \
+                PredictionLogger(settings.prediction_log, metrics)
+        except BaseException:
+            registry.close()
+            raise
+        return cls(settings, registry, ModelCache(registry), KeyRing(settings.api_keys),
+                   metrics, prediction_log=log)
 
     def default_ref(self) -> str | None:
         """``--model`` if given, else the only registered model (None when there are several)."""

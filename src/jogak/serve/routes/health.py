@@ -41,5 +41,6 @@ def ready(state: StateDep, _caller: CallerDep) -> JSONResponse:
             responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}, 401: ERRORS[401]})
 async def metrics(state: StateDep, _caller: CallerDep) -> Response:
     """Request counts by route and status, latency histogram, rows predicted, loaded versions."""
-    body = state.metrics.render([(m.name, m.version) for m in state.cache.loaded()])
+    pending = 0 if state.prediction_log is None else state.prediction_log.pending_rows
+    body = state.metrics.render([(m.name, m.version) for m in state.cache.loaded()], pending)
     return Response(body, media_type=CONTENT_TYPE_LATEST)

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from jogak.serve._models import LoadedModel
+from jogak.serve._prediction_log import request_id
 from jogak.serve._scoring import (
     RequestRefused,
     check_frame,
@@ -82,14 +83,20 @@ def _single_record(body: InvocationsRequest, names: list[str]) -> dict[str, Any]
     return None
 
 
-def _invoke(loaded: LoadedModel, body: InvocationsRequest, state: AppState) -> dict[str, Any]:
+def _invoke(loaded: LoadedModel, body: InvocationsRequest, state: AppState,
+            request_id: str | None) -> dict[str, Any]:
+    log = state.settings.prediction_log
+    passthrough = frozenset() if log is None else log.passthrough
     record = _single_record(body, loaded.schema.names)
+    sent: dict[str, Any] | pd.DataFrame
     if record is not None:
-        rows = check_record(loaded, record, state.settings)
+        rows, sent = check_record(loaded, record, state.settings, passthrough), record
     else:
-        frame = _frame(body, loaded, state.settings.max_rows)
-        rows = check_frame(loaded, frame, state.settings, "inputs")
+        sent = _frame(body, loaded, state.settings.max_rows)
+        rows = check_frame(loaded, sent, state.settings, "inputs", passthrough)
     predictions, _ = predict_rows(loaded, rows, probabilities=True, operating_point=None)
+    if state.prediction_log is not None and request_id is not None:
+        state.prediction_log.submit(loaded, request_id, sent, predictions)
     state.metrics.rows.labels(loaded.name, str(loaded.version)).inc(rows.n_rows)
     out = []
     for item in predictions:
@@ -120,9 +127,11 @@ async def invocations(body: InvocationsRequest, request: Request, state: StateDe
     require_model_right(caller, parse_ref(ref).name)
     loaded = state.cache.cached(ref) or await run_in_threadpool(state.cache.get, ref)
     request.state.jogak_log = {"model": loaded.name, "version": loaded.version}
+    logged = None if state.prediction_log is None else \
+        request_id(request.headers.get("x-request-id"))
     if _single_record(body, loaded.schema.names) is not None:
-        result = _invoke(loaded, body, state)  # the single-row path is cheaper inline
+        result = _invoke(loaded, body, state, logged)  # the single-row path is cheaper inline
     else:
-        result = await run_in_threadpool(_invoke, loaded, body, state)
+        result = await run_in_threadpool(_invoke, loaded, body, state, logged)
     request.state.jogak_log["n_rows"] = len(result["predictions"])
-    return JSONResponse(result)
+    return JSONResponse(result, headers=None if logged is None else {"X-Request-ID": logged})
