@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from jogak.cli._app import app
-from jogak.cli._io import echo_json
+from jogak.cli._io import echo_json, write_frame
 from jogak.errors import ConfigError
 
 __all__ = ["group"]
@@ -132,6 +132,10 @@ def forecast(
     train_until: Annotated[str | None, typer.Option("--train-until", help="Last date the "
                                                                           "saved model learns "
                                                                           "from.")] = None,
+    predictions: Annotated[Path | None, typer.Option(
+        "--predictions", help="Also write the out-of-sample predictions (timestamp, actual, "
+                              "close, fold, one column per model) to this CSV, e.g. for the "
+                              "dashboard's Markets page.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Walk-forward forecasts of the next return: every model against persistence."""
@@ -151,6 +155,9 @@ def forecast(
             progress=lambda message: bar.update(task, description=message))
     payload = {**run.result.to_dict(), "repairs": run.repair.to_dict(),
                "saved": None if run.saved is None else str(run.saved)}
+    if predictions is not None:
+        write_frame(run.result.predictions.rename_axis("timestamp").reset_index(), predictions)
+        payload["predictions"] = str(predictions)
     if as_json:
         echo_json(payload)
         return

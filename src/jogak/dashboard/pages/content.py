@@ -1,5 +1,5 @@
 """Dashboard page (run by ``app.py``, or alone by Streamlit's AppTest)."""
 
-from jogak.dashboard._solution_pages import render_solution
+from jogak.dashboard._content_page import render_content
 
-render_solution("hits")
+render_content()

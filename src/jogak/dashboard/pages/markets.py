@@ -1,5 +1,5 @@
 """Dashboard page (run by ``app.py``, or alone by Streamlit's AppTest)."""
 
-from jogak.dashboard._solution_pages import render_solution
+from jogak.dashboard._markets_page import render_markets
 
-render_solution("markets")
+render_markets()
