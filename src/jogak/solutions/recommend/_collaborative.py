@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from jogak.errors import ConfigError, SchemaError
 from jogak.models._optional import require
+from jogak.solutions.recommend._recency import check_half_life, decay_weights
 
 __all__ = ["ALSRecommender", "BPRRecommender", "BlendRecommender", "ItemKNNRecommender",
            "PopularityRecommender"]
@@ -71,7 +72,28 @@ class _CollaborativeBase(BaseEstimator):
         self.item_popularity_ = np.asarray((X > 0).sum(axis=0)).ravel().astype("int64")
         return X
 
-    def score_items(self, history: Any, users: np.ndarray | None = None) -> np.ndarray:
+    @staticmethod
+    def _decayed(X: sp.csr_matrix, ranks: Any, half_life: float | None) -> sp.csr_matrix:
+        """``X`` with each value times its recency decay (``X`` itself without ranks)."""
+        if ranks is None or half_life is None:
+            return X
+        ranks = sp.csr_matrix(ranks, dtype=np.float32)
+        if ranks.shape != X.shape or ranks.nnz != X.nnz:
+            raise SchemaError(f"ranks must have the shape and the non-zeros of the interactions "
+                              f"({X.shape}, {X.nnz} non-zeros), got {ranks.shape} with "
+                              f"{ranks.nnz}. Hint: build both from the same frame.")
+        X, ranks = X.copy(), ranks.copy()
+        X.sort_indices()
+        ranks.sort_indices()
+        if not (np.array_equal(ranks.indptr, X.indptr) and
+                np.array_equal(ranks.indices, X.indices)):
+            raise SchemaError("ranks must hold one recency rank for every interaction, in the "
+                              "same cells. Hint: build both from the same frame.")
+        X.data = X.data * decay_weights(ranks.data, half_life)
+        return X
+
+    def score_items(self, history: Any, users: np.ndarray | None = None, *,
+                    ranks: Any = None) -> np.ndarray:
         """Score every item for each row of ``history``.
 
         Parameters
@@ -80,6 +102,9 @@ class _CollaborativeBase(BaseEstimator):
             Each row's known interactions (used to fold in users the model has not seen).
         users : array of int of shape (n_rows,), optional
             Training row of each history row, or -1 for a user unknown to the model.
+        ranks : sparse matrix like ``history``, optional
+            Recency rank of each interaction (1 = the user's latest); models with a
+            ``half_life`` weigh the history by it, the others ignore it.
 
         Returns
         -------
@@ -96,9 +121,9 @@ class _CollaborativeBase(BaseEstimator):
                               f"({history.shape[0]}), got shape {users.shape}.")
         if (users >= self.n_users_).any():
             raise SchemaError(f"users holds rows >= n_users_ ({self.n_users_}).")
-        return self._scores(history, users).astype(np.float32, copy=False)
+        return self._scores(history, users, ranks).astype(np.float32, copy=False)
 
-    def _scores(self, history: sp.csr_matrix, users: np.ndarray) -> np.ndarray:
+    def _scores(self, history: sp.csr_matrix, users: np.ndarray, ranks: Any) -> np.ndarray:
         raise NotImplementedError
 
 
@@ -117,12 +142,12 @@ class PopularityRecommender(_CollaborativeBase):
     [[2.0, 0.0, 1.0]]
     """
 
-    def fit(self, X: Any, y: object = None) -> PopularityRecommender:
-        """Count users per item."""
+    def fit(self, X: Any, y: object = None, *, ranks: Any = None) -> PopularityRecommender:
+        """Count users per item (``ranks`` is accepted and ignored)."""
         self._validate_fit(X)
         return self
 
-    def _scores(self, history: sp.csr_matrix, users: np.ndarray) -> np.ndarray:
+    def _scores(self, history: sp.csr_matrix, users: np.ndarray, ranks: Any) -> np.ndarray:
         return np.tile(self.item_popularity_.astype(np.float32), (history.shape[0], 1))
 
 
@@ -135,6 +160,9 @@ class ItemKNNRecommender(_CollaborativeBase):
         Neighbours kept per item.
     n_threads : int, default=1
         Threads implicit may use (0: all cores).
+    half_life : float, optional
+        With recency ranks, a user's title ``half_life`` titles before their latest counts half
+        as much when scoring (None: every title counts 1). Similarities do not decay.
 
     Attributes
     ----------
@@ -142,13 +170,16 @@ class ItemKNNRecommender(_CollaborativeBase):
         Cosine similarity to the ``n_neighbors`` nearest items of each item.
     """
 
-    def __init__(self, *, n_neighbors: int = 100, n_threads: int = 1) -> None:
+    def __init__(self, *, n_neighbors: int = 100, n_threads: int = 1,
+                 half_life: float | None = None) -> None:
         self.n_neighbors = n_neighbors
         self.n_threads = n_threads
+        self.half_life = half_life
 
-    def fit(self, X: Any, y: object = None) -> ItemKNNRecommender:
+    def fit(self, X: Any, y: object = None, *, ranks: Any = None) -> ItemKNNRecommender:
         """Learn item–item cosine similarities from the binarised matrix."""
         _check_positive("n_neighbors", self.n_neighbors, integer=True)
+        check_half_life(self.half_life)
         X = self._validate_fit(X)
         knn = require("implicit.nearest_neighbours", extra="recommend", purpose="item-kNN")
         binary = X.copy()
@@ -163,17 +194,20 @@ class ItemKNNRecommender(_CollaborativeBase):
         self.similarity_ = sp.csr_matrix(model.similarity, dtype=np.float32)
         return self
 
-    def _scores(self, history: sp.csr_matrix, users: np.ndarray) -> np.ndarray:
+    def _scores(self, history: sp.csr_matrix, users: np.ndarray, ranks: Any) -> np.ndarray:
         binary = history.copy()
         binary.data[:] = 1.0
+        binary = self._decayed(binary, ranks, self.half_life)
         return np.asarray((binary @ self.similarity_).todense())
 
 
 class _FactorBase(_CollaborativeBase):
-    def _scores(self, history: sp.csr_matrix, users: np.ndarray) -> np.ndarray:
+    def _scores(self, history: sp.csr_matrix, users: np.ndarray, ranks: Any) -> np.ndarray:
         vectors = np.empty((history.shape[0], self.user_factors_.shape[1]), dtype=np.float32)
         known = users >= 0
         vectors[known] = self.user_factors_[users[known]]
+        if not known.all():  # folded-in users: their history weighed as in training
+            history = self._decayed(history, ranks, getattr(self, "half_life", None))
         for row in np.flatnonzero(~known):
             vectors[row] = self._fold_in(history[row])
         return vectors @ self.item_factors_.T
@@ -201,6 +235,10 @@ class ALSRecommender(_FactorBase):
         Threads implicit may use (1 keeps results reproducible).
     random_state : int, default=0
         Seed of the factor initialisation.
+    half_life : float, optional
+        With recency ranks, each interaction's value is multiplied by
+        ``0.5 ** ((rank − 1) / half_life)`` before weighting, so a user's factors lean towards
+        their latest titles (None: no decay).
 
     Attributes
     ----------
@@ -210,7 +248,7 @@ class ALSRecommender(_FactorBase):
 
     def __init__(self, *, factors: int = 64, regularization: float = 0.05, alpha: float = 2.0,
                  iterations: int = 15, bm25: bool = True, n_threads: int = 1,
-                 random_state: int = 0) -> None:
+                 random_state: int = 0, half_life: float | None = None) -> None:
         self.factors = factors
         self.regularization = regularization
         self.alpha = alpha
@@ -218,14 +256,16 @@ class ALSRecommender(_FactorBase):
         self.bm25 = bm25
         self.n_threads = n_threads
         self.random_state = random_state
+        self.half_life = half_life
 
-    def fit(self, X: Any, y: object = None) -> ALSRecommender:
-        """Factorise the (optionally BM25-weighted) interaction matrix."""
+    def fit(self, X: Any, y: object = None, *, ranks: Any = None) -> ALSRecommender:
+        """Factorise the (optionally recency-decayed, BM25-weighted) interaction matrix."""
         for name in ("factors", "iterations"):
             _check_positive(name, getattr(self, name), integer=True)
         for name in ("regularization", "alpha"):
             _check_positive(name, getattr(self, name))
-        X = self._validate_fit(X)
+        check_half_life(self.half_life)
+        X = self._decayed(self._validate_fit(X), ranks, self.half_life)
         als = require("implicit.als", extra="recommend", purpose="the ALS recommender")
         weighted = self._weighted(X)
         with _single_blas_thread():  # implicit checks the BLAS threads when it is built
@@ -297,8 +337,9 @@ class BPRRecommender(_FactorBase):
         self.n_threads = n_threads
         self.random_state = random_state
 
-    def fit(self, X: Any, y: object = None) -> BPRRecommender:
-        """Train the factors with stochastic gradient steps on sampled pairs."""
+    def fit(self, X: Any, y: object = None, *, ranks: Any = None) -> BPRRecommender:
+        """Train the factors with stochastic gradient steps on sampled pairs (``ranks`` is
+        accepted and ignored: implicit's BPR samples binary interactions)."""
         for name in ("factors", "iterations"):
             _check_positive(name, getattr(self, name), integer=True)
         for name in ("learning_rate", "regularization"):
@@ -363,8 +404,8 @@ class BlendRecommender(_CollaborativeBase):
                               "pairs, e.g. [('als', ALSRecommender()), ('bpr', BPRRecommender())].")
         return named
 
-    def fit(self, X: Any, y: object = None) -> BlendRecommender:
-        """Fit every model on the same interaction matrix."""
+    def fit(self, X: Any, y: object = None, *, ranks: Any = None) -> BlendRecommender:
+        """Fit every model on the same interaction matrix (and recency ranks)."""
         from sklearn.base import clone
 
         named = self._named()
@@ -375,14 +416,14 @@ class BlendRecommender(_CollaborativeBase):
             raise ConfigError(f"weights must hold {len(named)} non-negative numbers with a "
                               f"positive sum, got {self.weights!r}.")
         X = self._validate_fit(X)
-        self.estimators_ = [clone(estimator).fit(X) for _, estimator in named]
+        self.estimators_ = [clone(estimator).fit(X, ranks=ranks) for _, estimator in named]
         self.weights_ = weights / weights.sum()
         return self
 
-    def _scores(self, history: sp.csr_matrix, users: np.ndarray) -> np.ndarray:
+    def _scores(self, history: sp.csr_matrix, users: np.ndarray, ranks: Any) -> np.ndarray:
         total = np.zeros(history.shape, dtype=np.float32)
         for weight, estimator in zip(self.weights_, self.estimators_, strict=True):
-            scores = estimator.score_items(history, users)
+            scores = estimator.score_items(history, users, ranks=ranks)
             mean = scores.mean(axis=1, keepdims=True)
             std = scores.std(axis=1, keepdims=True)
             total += np.float32(weight) * np.divide(scores - mean, std,

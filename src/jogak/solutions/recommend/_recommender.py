@@ -23,8 +23,15 @@ from jogak.solutions.recommend._collaborative import (
     PopularityRecommender,
 )
 from jogak.solutions.recommend._content import ContentModel
+from jogak.solutions.recommend._debiasing import (
+    ItemStatistics,
+    exposure_penalty,
+    item_statistics,
+    item_zscores,
+)
 from jogak.solutions.recommend._interactions import DuplicatePolicy, build_interactions
 from jogak.solutions.recommend._ranking import mmr_rerank, novelty_bonus, standardise_rows, top_k
+from jogak.solutions.recommend._recency import recency_ranks
 
 __all__ = ["Recommender"]
 
@@ -33,7 +40,6 @@ ColdStart = Literal["content", "ridge"]
 _ALGORITHMS: dict[str, type[BaseEstimator]] = {
     "popularity": PopularityRecommender, "item_knn": ItemKNNRecommender,
     "als": ALSRecommender, "bpr": BPRRecommender, "blend": BlendRecommender}
-_EXPOSURE_BATCH = 256
 
 
 class Recommender(BaseEstimator):
@@ -47,6 +53,11 @@ class Recommender(BaseEstimator):
     subtracts each item's standardised log₂(1 + exposure), where exposure counts the training
     users whose top ``exposure_depth`` would hold the item without the penalty (computed once in
     ``fit``): it damps the titles the model itself piles onto, not merely popular ones.
+    ``item_zscore_weight`` γ mixes in each item's score standardised over the training users,
+    ``(1 − γ)·s + γ·(s − mean_item) / std_item``, so titles reach the users they suit more than
+    their usual audience instead of everybody (hubness reduction). With ``time_col`` the
+    recency rank of each interaction (1 = the user's latest) is kept and handed to the
+    collaborative models, which weigh a user's history by it when they have a ``half_life``.
     ``mmr_lambda < 1`` re-ranks the best ``n_candidates`` by maximal marginal relevance on
     content similarity. With ``cold_start="ridge"`` a ridge regression from TF-IDF synopses to
     the collaborative item factors, trained on the warm titles, gives cold titles with a
@@ -81,6 +92,8 @@ default="als"
         Weight of the exposure penalty (spreads recommendations over the catalogue).
     exposure_depth : int, default=50
         List length over which exposure is counted.
+    item_zscore_weight : float, default=0.0
+        Share γ in [0, 1] of the per-item standardised score (0: off).
     cold_start : {"content", "ridge"}, default="content"
         How cold titles are scored: content alone, or mapped factors + content (needs a
         factor model: ALS, BPR or their blend).
@@ -109,7 +122,11 @@ default="als"
         (``cold_start="ridge"``); they are written into the factor model's ``item_factors_``.
     item_exposure_ : numpy.ndarray of int
         Training users whose unpenalised top ``exposure_depth`` holds each item (zeros when
-        ``exposure_weight`` is 0).
+        ``exposure_weight`` and ``item_zscore_weight`` are 0).
+    item_score_mean_, item_score_std_ : numpy.ndarray of float32 or None
+        Moments of each item's score over the training users (``item_zscore_weight > 0``).
+    ranks_ : scipy.sparse.csr_matrix or None
+        Recency rank of each training interaction, 1 = the user's latest (with ``time_col``).
     n_duplicates_ : int
         Repeated (user, item) rows merged by ``duplicates``.
     n_empty_texts_ : int
@@ -123,7 +140,8 @@ default="als"
                  content: ContentModel | None = None, content_weight: float = 0.3,
                  mmr_lambda: float = 1.0, long_tail_weight: float = 0.0,
                  exposure_weight: float = 0.0, exposure_depth: int = 50,
-                 cold_start: ColdStart = "content", cold_start_alpha: float = 1.0,
+                 item_zscore_weight: float = 0.0, cold_start: ColdStart = "content",
+                 cold_start_alpha: float = 1.0,
                  n_candidates: int = 100, fallback_lambda: float = 0.5,
                  duplicates: DuplicatePolicy = "last") -> None:
         self.user_col = user_col
@@ -139,6 +157,7 @@ default="als"
         self.long_tail_weight = long_tail_weight
         self.exposure_weight = exposure_weight
         self.exposure_depth = exposure_depth
+        self.item_zscore_weight = item_zscore_weight
         self.cold_start = cold_start
         self.cold_start_alpha = cold_start_alpha
         self.n_candidates = n_candidates
@@ -148,7 +167,7 @@ default="als"
     # ------------------------------------------------------------ fitting
 
     def _check_params(self) -> BaseEstimator:
-        for name in ("content_weight", "mmr_lambda", "fallback_lambda"):
+        for name in ("content_weight", "mmr_lambda", "fallback_lambda", "item_zscore_weight"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or \
                     not 0.0 <= value <= 1.0:
@@ -213,7 +232,12 @@ default="als"
         self.n_duplicates_ = data.n_duplicates
         self.item_popularity_ = np.asarray((data.matrix > 0).sum(axis=0)).ravel().astype("int64")
         self.is_cold_ = self.item_popularity_ == 0
-        self.collaborative_ = collaborative.fit(data.matrix)
+        self.ranks_ = None
+        if self.time_col is not None:
+            self.ranks_ = recency_ranks(X, user_col=self.user_col, item_col=self.item_col,
+                                        time_col=self.time_col, user_ids=data.user_ids,
+                                        item_ids=data.item_ids)
+        self.collaborative_ = collaborative.fit(data.matrix, ranks=self.ranks_)
         self.content_ = None
         self.titles_ = None
         self.n_empty_texts_ = 0
@@ -230,8 +254,15 @@ default="als"
             self._map_cold_factors()
         self.item_exposure_ = np.zeros(self.matrix_.shape[1], dtype=np.int64)
         self.exposure_penalty_ = np.zeros(self.matrix_.shape[1], dtype=np.float32)
-        if self.exposure_weight:
-            self._fit_exposure()
+        self.item_score_mean_ = self.item_score_std_ = None
+        if self.exposure_weight or self.item_zscore_weight:
+            stats = item_statistics(
+                lambda rows: self._base_scores(self.matrix_[rows], rows), self.matrix_,
+                depth=int(self.exposure_depth))
+            self.item_exposure_ = stats.exposure
+            self.exposure_penalty_ = exposure_penalty(stats.exposure)
+            if self.item_zscore_weight:
+                self.item_score_mean_, self.item_score_std_ = stats.mean, stats.std
         return self
 
     def _factor_models(self) -> list[Any]:
@@ -257,26 +288,23 @@ default="als"
             model.item_factors_ = factors
         self.is_mapped_ = cold
 
-    def _fit_exposure(self) -> None:
-        """Count how often each item lands in the training users' unpenalised top lists."""
-        counts = np.zeros(self.matrix_.shape[1], dtype=np.int64)
-        depth = int(self.exposure_depth)
-        for start in range(0, self.matrix_.shape[0], _EXPOSURE_BATCH):
-            rows = np.arange(start, min(start + _EXPOSURE_BATCH, self.matrix_.shape[0]))
-            history = self.matrix_[rows]
-            scores = self.blended_scores(history, rows)
-            for j in range(rows.size):
-                seen = history.indices[history.indptr[j]:history.indptr[j + 1]]
-                row = scores[j].copy()
-                row[seen] = -np.inf
-                counts[top_k(row, depth)] += 1
-        self.item_exposure_ = counts
-        info = np.log2(1.0 + counts)
-        std = info.std()
-        self.exposure_penalty_ = (np.zeros_like(info) if std == 0 else
-                                  (info - info.mean()) / std).astype(np.float32)
-
     # ------------------------------------------------------------ scoring
+
+    def _history_ranks(self, history: sp.csr_matrix, users: np.ndarray | None) -> Any:
+        """Recency ranks of the history rows that are a known user's training history."""
+        ranks = getattr(self, "ranks_", None)  # absent in older bundles
+        if ranks is None or users is None:
+            return None
+        out = history.copy()
+        out.data = np.ones_like(out.data)  # other rows: no decay
+        for j, user in enumerate(np.asarray(users, dtype=np.int64)):
+            if user < 0:
+                continue
+            a, b = history.indptr[j], history.indptr[j + 1]
+            c, d = ranks.indptr[user], ranks.indptr[user + 1]
+            if b - a == d - c and np.array_equal(history.indices[a:b], ranks.indices[c:d]):
+                out.data[a:b] = ranks.data[c:d]
+        return out
 
     def blended_scores(self, history: Any, users: np.ndarray | None = None) -> np.ndarray:
         """Hybrid scores of every item for rows of history, shape (n_rows, n_items).
@@ -288,14 +316,28 @@ default="als"
         if not (sp.issparse(history) and history.format == "csr" and
                 history.dtype == np.float32):
             history = sp.csr_matrix(history, dtype=np.float32)
-        cf = self.collaborative_.score_items(history, users)
+        scores = self._base_scores(history, users)
+        mean = getattr(self, "item_score_mean_", None)  # absent in older bundles
+        if mean is not None:
+            scores = item_zscores(scores, ItemStatistics(self.item_exposure_, mean,
+                                                         self.item_score_std_),
+                                  float(self.item_zscore_weight))
+        penalty = getattr(self, "exposure_penalty_", None)
+        exposure = float(getattr(self, "exposure_weight", 0.0))
+        if exposure and penalty is not None and penalty.any():
+            scores = scores - np.float32(exposure) * penalty
+        return scores
+
+    def _base_scores(self, history: sp.csr_matrix, users: np.ndarray | None) -> np.ndarray:
+        """Collaborative + content + long tail, before the item-side corrections."""
+        cf = self.collaborative_.score_items(history, users,
+                                             ranks=self._history_ranks(history, users))
         mapped = getattr(self, "is_mapped_", None)
         warm = ~self.is_cold_ if mapped is None else ~self.is_cold_ | mapped
         weight = float(self.content_weight) if self.content_ is not None else 0.0
-        penalty = getattr(self, "exposure_penalty_", None)
-        exposure = float(getattr(self, "exposure_weight", 0.0))  # absent in older bundles
-        if weight == 0 and not self.long_tail_weight and not (
-                exposure and penalty is not None and penalty.any()):
+        corrected = bool(getattr(self, "exposure_weight", 0.0)) or \
+            bool(getattr(self, "item_zscore_weight", 0.0))
+        if weight == 0 and not self.long_tail_weight and not corrected:
             cf[:, ~warm] = -np.inf  # ranking only: no need to standardise
             return cf
         scores = standardise_rows(cf, None if warm.all() else warm)
@@ -310,8 +352,6 @@ default="als"
         if self.long_tail_weight:
             scores += np.float32(self.long_tail_weight) * novelty_bonus(
                 self.item_popularity_, self.matrix_.shape[0]).astype(np.float32)
-        if exposure and penalty is not None:
-            scores -= np.float32(exposure) * penalty
         return scores
 
     def _similarity(self) -> Any:
