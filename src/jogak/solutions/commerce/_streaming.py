@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from jogak.data import iter_batches
 from jogak.data.privacy import PiiClass, mask
 from jogak.errors import ConfigError, DataLoadError
+from jogak.solutions.commerce._arrow_parsing import read_numbers, read_stamps
 from jogak.solutions.commerce._mapping import ColumnMapping, load_mapping
 from jogak.solutions.commerce._parsing import BLANK, parse_column, scalar_text
 from jogak.solutions.commerce._schemas import Rule, table_rules
@@ -40,6 +41,9 @@ from jogak.solutions.commerce._validation import (
 __all__ = ["StreamValidator", "arrow_batches", "validate_file"]
 
 _BLANK_VALUES = pa.array(sorted(BLANK))
+_PRODUCT_EVENTS = pa.array(PRODUCT_EVENTS)
+_READABLE = ("integer", "decimal", "date", "datetime")
+_READ_RULES = ("type", "required", "unique", "range")
 _LONGEST_BLANK = 16  # blank words are at most 4 characters; padding beyond 12 is not blank
 
 
@@ -58,16 +62,18 @@ class _SeenKeys:
         keys = pa.table({"v": text})  # noqa: F841 - read by the query below
         return self._connection.sql("SELECT hash(v) AS h FROM keys").fetchnumpy()["h"]
 
-    def seen(self, hashes: np.ndarray) -> np.ndarray:
-        found = np.zeros(len(hashes), dtype=bool)
+    def found(self, ordered: np.ndarray) -> np.ndarray:
+        """The values of the sorted ``ordered`` seen before (searching sorted keys walks each
+        run once, where unsorted ones jump around it: ten times faster past a million keys)."""
+        parts = []
         for run in self._runs:
-            at = np.searchsorted(run, hashes)
-            hit = at < len(run)
-            found[hit] |= run[at[hit]] == hashes[hit]
-        return found
+            at = np.minimum(np.searchsorted(run, ordered), len(run) - 1)
+            parts.append(ordered[run[at] == ordered])
+        return np.concatenate(parts) if parts else ordered[:0]
 
-    def add(self, hashes: np.ndarray) -> None:
-        run = _sorted_unique(hashes)
+    def add(self, ordered: np.ndarray) -> None:
+        """Remember the sorted, distinct values ``ordered``."""
+        run = ordered
         while self._runs and len(self._runs[-1]) <= len(run):
             run = _sorted_unique(np.concatenate([self._runs.pop(), run]))
         self._runs.append(run)
@@ -133,8 +139,8 @@ class StreamValidator:
             for rule_id, rows in verdicts.items():
                 self._record(rule_id, rows, table, present)
         if self.spec.name == "behaviour" and {"event_type", "product_id"} <= set(present):
-            event = table.column("event_type").to_pandas().astype(object)
-            rows = np.flatnonzero(event.isin(PRODUCT_EVENTS).to_numpy() & missing["product_id"])
+            rows = np.flatnonzero(_is_product_event(table.column("event_type")) &
+                                  missing["product_id"])
             self._record("behaviour.product_id.product_event", rows, table, present)
         self.n_rows += table.num_rows
 
@@ -182,6 +188,12 @@ class StreamValidator:
                                 n_rows=self.n_rows, results=tuple(results))
 
 
+def _is_product_event(event: pa.ChunkedArray) -> np.ndarray:
+    if pa.types.is_string(event.type) or pa.types.is_large_string(event.type):
+        return pc.is_in(event, value_set=_PRODUCT_EVENTS).to_numpy().astype(bool)
+    return event.to_pandas().astype(object).isin(PRODUCT_EVENTS).to_numpy()
+
+
 def _to_arrow(frame: pd.DataFrame) -> pa.Table:
     """A pandas batch as Arrow; columns of mixed types go as text (parsed like the rest)."""
     arrays = {}
@@ -213,6 +225,8 @@ def _column_verdicts(column: pa.ChunkedArray, item: Item, rules: list[Rule],
         values = encoded.dictionary
     if item.type in ("string", "category") and is_text:
         present, bad, checks = _text_checks(values, item, rules)
+    elif is_text and item.type in _READABLE and all(rule.kind in _READ_RULES for rule in rules):
+        present, bad, checks = _read_checks(values, item, rules)
     else:
         parsed, bad_series = parse_column(pd.Series(values.to_pandas()), item)
         bad = bad_series.to_numpy()
@@ -271,6 +285,43 @@ def _text_checks(values: pa.Array, item: Item, rules: list[Rule]
     return present, np.zeros(len(values), dtype=bool), checks
 
 
+def _read_checks(values: pa.Array, item: Item, rules: list[Rule]
+                 ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """As the pandas path, with the common layouts read straight from Arrow (``_arrow_parsing``).
+
+    The values those readers leave (other layouts, blanks, faults) take the pandas path.
+    """
+    if item.type in ("integer", "decimal"):
+        read, numbers = read_numbers(values)
+        bad = read & (numbers != np.floor(numbers)) if item.type == "integer" else \
+            np.zeros(len(values), dtype=bool)
+        low, high = item.minimum, item.maximum
+    else:
+        read, numbers = read_stamps(values, with_time=item.type == "datetime")
+        bad = np.zeros(len(values), dtype=bool)
+        low, high = (None if bound is None else _epoch_seconds(bound)
+                     for bound in (item.minimum, item.maximum))
+    present = read & ~bad
+    in_range = present.copy()
+    if low is not None:
+        in_range &= numbers >= low
+    if high is not None:
+        in_range &= numbers <= high
+    rest = np.flatnonzero(~read)
+    range_rules = [rule for rule in rules if rule.kind == "range"]
+    if len(rest):
+        parsed, rest_bad = parse_column(pd.Series(values.take(pa.array(rest)).to_pandas()), item)
+        bad[rest] = rest_bad.to_numpy()
+        present[rest] = parsed.notna().to_numpy()
+        for rule in range_rules:
+            in_range[rest] = _value_check(parsed, item, rule).to_numpy()
+    return present, bad, {rule.id: in_range for rule in range_rules}
+
+
+def _epoch_seconds(bound: float | str) -> int:
+    return int((pd.Timestamp(bound) - pd.Timestamp(0)) // pd.Timedelta(seconds=1))
+
+
 def _value_check(parsed: pd.Series, item: Item, rule: Rule) -> pd.Series:
     """What pandera's check of the rule says about each (present) value."""
     if rule.kind == "pattern":
@@ -290,18 +341,31 @@ def _value_check(parsed: pd.Series, item: Item, rule: Rule) -> pd.Series:
 
 
 def _duplicates(hashes: np.ndarray, valid_rows: np.ndarray, seen: _SeenKeys) -> np.ndarray:
-    """Rows whose key appeared in an earlier row (of this batch or an earlier one)."""
+    """Rows whose key appeared in an earlier row (of this batch or an earlier one).
+
+    One sort of the batch's keys finds the few keys that repeat or were seen before; only the
+    rows holding those are then put in row order.
+    """
     rows = np.flatnonzero(valid_rows)
     if not len(rows):
         return rows
     keys = hashes[rows]
-    order = np.argsort(keys, kind="stable")  # equal keys keep their row order
-    ordered = keys[order]
-    later = np.zeros(len(rows), dtype=bool)
-    later[order[1:]] = ordered[1:] == ordered[:-1]
-    later |= seen.seen(keys)
-    seen.add(keys)
-    return rows[later]
+    ordered = np.sort(keys)
+    repeats = ordered[1:] == ordered[:-1]
+    earlier = seen.found(ordered)
+    distinct = ordered[np.concatenate([[True], ~repeats])]
+    seen.add(distinct)
+    suspects = np.unique(np.concatenate([ordered[1:][repeats], earlier]))
+    if not len(suspects):
+        return rows[:0]
+    at = np.minimum(np.searchsorted(suspects, keys), len(suspects) - 1)
+    held = np.flatnonzero(suspects[at] == keys)  # positions in rows, in row order
+    held_keys = keys[held]
+    _, first = np.unique(held_keys, return_index=True)  # first occurrence in the batch
+    later = np.ones(len(held), dtype=bool)
+    later[first] = False
+    later |= np.isin(held_keys, earlier)
+    return rows[held[later]]
 
 
 def arrow_batches(source: str | Path, batch_size: int) -> Iterator[pa.Table]:
