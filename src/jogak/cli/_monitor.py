@@ -26,8 +26,9 @@ __all__ = ["monitor"]
 @app.command("monitor")
 def monitor(
     model: Annotated[Path, typer.Argument(help="A model bundle folder.")],
-    current: Annotated[str, typer.Argument(help="Current data: a file or 'duckdb:SELECT ...' "
-                                                "(in time order for performance windows).")],
+    current: Annotated[str | None, typer.Argument(
+        help="Current data: a file or 'duckdb:SELECT ...' (in time order for performance "
+             "windows). Leave out with --prediction-log.")] = None,
     reference: Annotated[str | None, typer.Option(
         help="Training data to compare with (default: the profile stored in the bundle).")
     ] = None,
@@ -47,6 +48,17 @@ def monitor(
         "--fail-on-alert", help="Exit with code 1 when anything alerts.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")
                        ] = False,
+    prediction_log: Annotated[str | None, typer.Option(
+        help="Instead of CURRENT_DATA: the predictions `jogak serve --log-predictions` logged "
+             "(a SQLite file or database URL); checks prediction drift, and drift of the "
+             "features it kept.")] = None,
+    logged_model: Annotated[str | None, typer.Option(
+        help="With --prediction-log: the served model's name, NAME or NAME@VERSION (default: "
+             "the only model in the log).")] = None,
+    since: Annotated[str | None, typer.Option(
+        help="With --prediction-log: rows logged at or after this ISO time (UTC).")] = None,
+    until: Annotated[str | None, typer.Option(
+        help="With --prediction-log: rows logged before this ISO time (UTC).")] = None,
 ) -> None:
     """Check feature drift, prediction drift and (with --labels) live performance."""
     from jogak.models import load_model
@@ -54,6 +66,11 @@ def monitor(
 
     if html is not None and html.suffix.lower() not in (".html", ".htm"):
         raise ConfigError(f"--html must name an .html file, got {str(html)!r}.")
+    if (current is None) == (prediction_log is None):
+        raise ConfigError("Give either CURRENT_DATA or --prediction-log (exactly one).")
+    if prediction_log is not None and labels is not None:
+        raise ConfigError("--labels needs CURRENT_DATA with outcomes; the prediction log holds "
+                          "none.")
     drift_config = DriftConfig(method=cast(DriftMethod, method))  # checked on creation
     performance_config = PerformanceConfig(window=window, margin=margin)
     console = Console(stderr=True)
@@ -61,12 +78,21 @@ def monitor(
                   console=console, transient=not console.is_terminal) as progress:
         task_id = progress.add_task("loading", total=None)
         fitted = load_model(model)
-        frame = read_data(current)
         reference_frame = read_data(reference) if reference is not None else None
-        progress.update(task_id, description="comparing")
-        result = monitor_model(fitted, frame, reference=reference_frame, labels=labels,
-                               drift_config=drift_config,
-                               performance_config=performance_config)
+        if prediction_log is not None:
+            from jogak.monitor import monitor_prediction_log
+
+            logged = _logged(prediction_log, logged_model, since, until)
+            progress.update(task_id, description="comparing")
+            result = monitor_prediction_log(fitted, logged, reference=reference_frame,
+                                            drift_config=drift_config)
+        else:
+            assert current is not None
+            frame = read_data(current)
+            progress.update(task_id, description="comparing")
+            result = monitor_model(fitted, frame, reference=reference_frame, labels=labels,
+                                   drift_config=drift_config,
+                                   performance_config=performance_config)
         if html is not None:
             from jogak.report._drift import drift_report
 
@@ -81,6 +107,25 @@ def monitor(
         _render(result, console)
     if fail_on_alert and result.alerts:
         raise typer.Exit(1)
+
+
+def _logged(target: str, model: str | None, since: str | None,
+            until: str | None) -> pd.DataFrame:
+    from jogak.monitor import read_prediction_log
+
+    name, version = model, None
+    if model is not None and "@" in model:
+        name, _, text = model.partition("@")
+        if not text.isdigit():
+            raise ConfigError(f"--logged-model must be NAME or NAME@VERSION (a number), got "
+                              f"{model!r}.")
+        version = int(text)
+    logged = read_prediction_log(target, model=name, version=version, since=since, until=until)
+    names = sorted(set(logged["model"]))
+    if name is None and len(names) > 1:
+        raise ConfigError(f"The prediction log holds several models ({names[:10]}). Hint: pick "
+                          "one with --logged-model NAME[@VERSION].")
+    return logged
 
 
 def _render(result: MonitorReport, console: Console) -> None:
