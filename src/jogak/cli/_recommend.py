@@ -26,7 +26,7 @@ app.add_typer(group, name="recommend")
 
 _err = Console(stderr=True)
 _ALGORITHMS = ("popularity", "item_knn", "als", "bpr", "blend", "content", "hybrid")
-_HYBRID_CF = ("als", "blend")
+_HYBRID_CF = ("als", "blend", "recency_blend")
 
 UserCol = Annotated[str, typer.Option("--user-col", help="Column with user ids.")]
 ItemCol = Annotated[str, typer.Option("--item-col", help="Column with item ids (also in "
@@ -56,13 +56,14 @@ def _model(algorithm: str, *, user_col: str, item_col: str, rating_col: str | No
            time_col: str | None, text_cols: list[str] | None, title_col: str | None,
            content_weight: float, mmr_lambda: float, long_tail: float, encoder: str,
            topics: int, seed: int, cf: str = "als", exposure: float = 0.0,
-           exposure_depth: int = 50) -> Any:
+           exposure_depth: int = 50, item_zscore: float = 0.0) -> Any:
     from jogak.solutions.recommend import (
         ALSRecommender,
         BlendRecommender,
         BPRRecommender,
         ContentModel,
         Recommender,
+        recency_blend,
     )
 
     if algorithm not in _ALGORITHMS:
@@ -75,12 +76,14 @@ def _model(algorithm: str, *, user_col: str, item_col: str, rating_col: str | No
         ("bpr", BPRRecommender(random_state=seed))])
     collaborative: Any = {"als": ALSRecommender(random_state=seed),
                           "bpr": BPRRecommender(random_state=seed), "blend": blend,
-                          "hybrid": blend if cf == "blend" else ALSRecommender(random_state=seed)
+                          "hybrid": {"blend": blend,
+                                     "recency_blend": recency_blend(random_state=seed)
+                                     }.get(cf, ALSRecommender(random_state=seed))
                           }.get(algorithm, algorithm)
     if algorithm == "content":
         collaborative, content_weight = "popularity", 1.0
     elif algorithm != "hybrid":
-        content_weight, mmr_lambda, long_tail, exposure = 0.0, 1.0, 0.0, 0.0
+        content_weight, mmr_lambda, long_tail, exposure, item_zscore = 0.0, 1.0, 0.0, 0.0, 0.0
     return Recommender(user_col=user_col, item_col=item_col, rating_col=rating_col,
                        time_col=time_col, text_cols=tuple(text_cols or ("overview",)),
                        title_col=title_col, collaborative=collaborative,
@@ -88,7 +91,7 @@ def _model(algorithm: str, *, user_col: str, item_col: str, rating_col: str | No
                                             random_state=seed),
                        content_weight=content_weight, mmr_lambda=mmr_lambda,
                        long_tail_weight=long_tail, exposure_weight=exposure,
-                       exposure_depth=exposure_depth)
+                       exposure_depth=exposure_depth, item_zscore_weight=item_zscore)
 
 
 def _show(frame: pd.DataFrame, title: str, as_json: bool, extra: dict[str, Any]) -> None:
@@ -117,10 +120,14 @@ def train(
     title_col: TitleCol = None,
     algorithm: Annotated[str, typer.Option(help="hybrid, als, bpr, blend (ALS + BPR), "
                                                 "item_knn, popularity or content.")] = "hybrid",
-    cf: Annotated[str, typer.Option(help="Hybrid: collaborative part, als or blend.")] = "als",
+    cf: Annotated[str, typer.Option(help="Hybrid: collaborative part, als, blend (ALS + BPR) "
+                                         "or recency_blend (ALS + BPR + item-kNN weighing "
+                                         "recent titles more; needs --time-col).")] = "als",
     exposure: Annotated[float, typer.Option(help="Hybrid: exposure penalty weight.")] = 0.0,
     exposure_depth: Annotated[int, typer.Option(help="Hybrid: list length over which "
                                                      "exposure is counted.")] = 50,
+    item_zscore: Annotated[float, typer.Option(help="Hybrid: share of each title's score "
+                                                    "standardised over the users (0-1).")] = 0.0,
     content_weight: Annotated[float, typer.Option(help="Hybrid: share of content.")] = 0.3,
     mmr_lambda: Annotated[float, typer.Option(help="Hybrid: MMR λ (1 = no re-ranking).")] = 0.8,
     long_tail: Annotated[float, typer.Option(help="Hybrid: long-tail bonus weight.")] = 0.1,
@@ -134,7 +141,7 @@ def train(
                    time_col=time_col, text_cols=text_col, title_col=title_col,
                    content_weight=content_weight, mmr_lambda=mmr_lambda, long_tail=long_tail,
                    encoder=encoder, topics=topics, seed=seed, cf=cf, exposure=exposure,
-                   exposure_depth=exposure_depth)
+                   exposure_depth=exposure_depth, item_zscore=item_zscore)
     frame = read_data(data)
     catalogue = read_data(items) if items is not None else None
     with _working(f"training {algorithm} on {len(frame):,} interactions"):
@@ -237,10 +244,14 @@ def evaluate(
     content_weight: Annotated[float, typer.Option(help="Hybrid: share of content.")] = 0.3,
     mmr_lambda: Annotated[float, typer.Option(help="Hybrid: MMR λ.")] = 0.8,
     long_tail: Annotated[float, typer.Option(help="Hybrid: long-tail bonus weight.")] = 0.1,
-    cf: Annotated[str, typer.Option(help="Hybrid: collaborative part, als or blend.")] = "als",
+    cf: Annotated[str, typer.Option(help="Hybrid: collaborative part, als, blend (ALS + BPR) "
+                                         "or recency_blend (ALS + BPR + item-kNN weighing "
+                                         "recent titles more; needs --time-col).")] = "als",
     exposure: Annotated[float, typer.Option(help="Hybrid: exposure penalty weight.")] = 0.0,
     exposure_depth: Annotated[int, typer.Option(help="Hybrid: list length over which "
                                                      "exposure is counted.")] = 50,
+    item_zscore: Annotated[float, typer.Option(help="Hybrid: share of each title's score "
+                                                    "standardised over the users (0-1).")] = 0.0,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     as_json: AsJson = False,
 ) -> None:
@@ -256,7 +267,8 @@ def evaluate(
                            time_col=time_col, text_cols=text_col, title_col=None,
                            content_weight=content_weight, mmr_lambda=mmr_lambda,
                            long_tail=long_tail, encoder="tfidf", topics=20, seed=seed,
-                           cf=cf, exposure=exposure, exposure_depth=exposure_depth)
+                           cf=cf, exposure=exposure, exposure_depth=exposure_depth,
+                           item_zscore=item_zscore)
               for name in names}
     frame = read_data(data)
     catalogue = read_data(items) if items is not None else None

@@ -15,6 +15,7 @@ from jogak.solutions.recommend._collaborative import (
     BPRRecommender,
     ItemKNNRecommender,
     PopularityRecommender,
+    recency_blend,
 )
 from jogak.solutions.recommend._content import ContentModel
 from jogak.solutions.recommend._discovery import curation_blocks, search_titles, similar_items
@@ -74,6 +75,7 @@ __all__ = [
     "precision_at_k",
     "ranking_report",
     "recall_at_k",
+    "recency_blend",
     "save_recommender",
     "search_titles",
     "similar_items",

@@ -88,7 +88,7 @@ def exposure_penalty(counts: np.ndarray) -> np.ndarray:
 
     Examples
     --------
-    >>> exposure_penalty(np.array([0, 0, 3])).round(3).tolist()
+    >>> [round(float(v), 3) for v in exposure_penalty(np.array([0, 0, 3]))]
     [-0.707, -0.707, 1.414]
     """
     info = np.log2(1.0 + np.asarray(counts, dtype=np.float64))

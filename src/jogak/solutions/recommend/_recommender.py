@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,6 +21,7 @@ from jogak.solutions.recommend._collaborative import (
     BPRRecommender,
     ItemKNNRecommender,
     PopularityRecommender,
+    recency_blend,
 )
 from jogak.solutions.recommend._content import ContentModel
 from jogak.solutions.recommend._debiasing import (
@@ -35,11 +36,12 @@ from jogak.solutions.recommend._recency import recency_ranks
 
 __all__ = ["Recommender"]
 
-Algorithm = Literal["popularity", "item_knn", "als", "bpr", "blend"]
+Algorithm = Literal["popularity", "item_knn", "als", "bpr", "blend", "recency_blend"]
 ColdStart = Literal["content", "ridge"]
-_ALGORITHMS: dict[str, type[BaseEstimator]] = {
+_ALGORITHMS: dict[str, Callable[[], BaseEstimator]] = {
     "popularity": PopularityRecommender, "item_knn": ItemKNNRecommender,
-    "als": ALSRecommender, "bpr": BPRRecommender, "blend": BlendRecommender}
+    "als": ALSRecommender, "bpr": BPRRecommender, "blend": BlendRecommender,
+    "recency_blend": recency_blend}
 
 
 class Recommender(BaseEstimator):
@@ -76,10 +78,12 @@ class Recommender(BaseEstimator):
         Columns of the items frame joined into each title's text.
     title_col : str, optional
         Items-frame column shown next to item ids in results.
-    collaborative : {"als", "bpr", "blend", "item_knn", "popularity"} or estimator, \
-default="als"
+    collaborative : {"als", "bpr", "blend", "recency_blend", "item_knn", "popularity"} or \
+estimator, default="als"
         The collaborative model (an unfitted estimator from this package is cloned);
-        ``"blend"`` is :class:`BlendRecommender` (ALS with 128 factors + BPR).
+        ``"blend"`` is :class:`BlendRecommender` (ALS with 128 factors + BPR);
+        ``"recency_blend"`` is :func:`recency_blend` (ALS + BPR + item-kNN, recency-weighted;
+        give a ``time_col``).
     content : ContentModel, optional
         Used when an items frame is given (default ``ContentModel()``).
     content_weight : float, default=0.3
