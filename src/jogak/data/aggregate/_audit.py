@@ -220,18 +220,27 @@ def audit_sources(engine: Engine, spec: FeatureSpec
     return formats, repairs
 
 
-def _event_dates(engine: Engine, spec: FeatureSpec,
-                 formats: dict[tuple[str, str], DateFormat]) -> list[str]:
-    return [engine.dialect.to_date(engine.dialect.quote(t.time), formats[(t.name, t.time)])
-            for t in spec.events]
+def _days(engine: Engine, table: EventTable, formats: dict[tuple[str, str], DateFormat]
+          ) -> tuple[str, str, str]:
+    """``(source, date, rows)``: a FROM clause over ``table``'s event times, the DATE of a row
+    and its number of events; integer YYYYMMDD times are grouped by day first, so that a date
+    is built once per day rather than once per event."""
+    d, view = engine.dialect, view_name(table.name)
+    fmt, time = formats[(table.name, table.time)], d.quote(table.time)
+    if fmt != "yyyymmdd_int":
+        return view, d.to_date(time, fmt), "1"
+    source = (f"(SELECT {time} AS __v, count(*) AS __n FROM {view} WHERE {time} IS NOT NULL "
+              f"GROUP BY {time}) AS v")
+    return source, d.to_date("__v", fmt), "__n"
 
 
 def latest_event_date(engine: Engine, spec: FeatureSpec,
                       formats: dict[tuple[str, str], DateFormat]) -> date:
     """The latest event date over every event table (the default cutoff)."""
     latest: list[Any] = []
-    for table, expr in zip(spec.events, _event_dates(engine, spec, formats), strict=True):
-        latest.append(engine.rows(f"SELECT max({expr}) FROM {view_name(table.name)}")[0][0])
+    for table in spec.events:
+        source, expr, _ = _days(engine, table, formats)
+        latest.append(engine.rows(f"SELECT max({expr}) FROM {source}")[0][0])
     found = [v for v in latest if v is not None]
     if not found:
         raise SchemaError("No event has a date, so no cutoff can be inferred. Hint: pass cutoff.")
@@ -248,10 +257,11 @@ def count_after_cutoff(engine: Engine, spec: FeatureSpec,
     spans: dict[str, int] = {}
     d = engine.dialect
     literal = d.date_literal(cutoff)
-    for table, expr in zip(spec.events, _event_dates(engine, spec, formats), strict=True):
+    for table in spec.events:
+        source, expr, rows = _days(engine, table, formats)
         count, span = engine.rows(
-            f"SELECT count(CASE WHEN {expr} > {literal} THEN 1 END), "
-            f"{d.days_between(f'min({expr})', literal)} FROM {view_name(table.name)}")[0]
+            f"SELECT sum(CASE WHEN {expr} > {literal} THEN {rows} ELSE 0 END), "
+            f"{d.days_between(f'min({expr})', literal)} FROM {source}")[0]
         if count:
             repairs.append(Repair(table.name, "events after the cutoff", int(count),
                                   "excluded"))

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from datetime import date
 
+from jogak.data.aggregate._buckets import bucketed_aggregates, plan_buckets
 from jogak.data.aggregate._dialect import DateFormat, Dialect
 from jogak.data.aggregate._spec import Aggregation, EntityTable, EventTable, FeatureSpec
 
@@ -72,13 +73,22 @@ class _Compiler:
                 expr = q(column)
             columns.append(f"{expr} AS {q(column)}")
         source = self.source(view_name(table.name), table.deduplicate)
-        return (f"SELECT {', '.join(columns)} FROM {source} AS r "
-                f"WHERE {q(table.key)} IS NOT NULL AND {q(table.time)} IS NOT NULL")
+        where = f"{q(table.key)} IS NOT NULL AND {q(table.time)} IS NOT NULL"
+        if self.cutoff is not None and self.formats[(table.name, table.time)] == "yyyymmdd_int":
+            # YYYYMMDD numbers sort as their dates: the scan drops later rows before any
+            # date is built (and can skip whole Parquet row groups)
+            where += f" AND {q(table.time)} <= {self.cutoff.strftime('%Y%m%d')}"
+        return f"SELECT {', '.join(columns)} FROM {source} AS r WHERE {where}"
 
     @property
     def joins_spine(self) -> bool:
         """Per-entity cutoffs or a population need the spine; one cutoff alone does not."""
         return self.spec.population is not None
+
+    @property
+    def one_table(self) -> bool:
+        """One event table and one cutoff: its aggregates are the rows (no spine to join)."""
+        return not self.joins_spine and not self.spec.entities and len(self.spec.events) == 1
 
     def point_in_time(self, table: EventTable) -> str:
         q = self.q
@@ -121,9 +131,11 @@ class _Compiler:
         if func in simple:
             return f"{simple[func]}({col}){where}"
         if func in ("first", "last"):
-            # ties on the day are broken by the value itself, so every engine agrees
+            # missing values are skipped and ties on the day are broken by the value itself,
+            # so every engine agrees
             pick = "min_by" if func == "first" else "max_by"
-            return f"{pick}({col}, {self.d.pair('__day', str(col))}){where}"
+            pair = f"CASE WHEN {col} IS NOT NULL THEN {self.d.pair('__day', str(col))} END"
+            return f"{pick}({col}, {pair}){where}"
         if func == "nunique":
             return f"count(DISTINCT {col}){where}"
         if func == "slope":
@@ -135,6 +147,9 @@ class _Compiler:
         raise AssertionError(f"{func} is computed from the days CTE")  # active_days
 
     def aggregates(self, table: EventTable) -> str:
+        buckets = plan_buckets(table, self.spans.get(table.name))
+        if buckets is not None:
+            return bucketed_aggregates(table, buckets, self.d, f"pit_{table.name}")
         parts = ["__key"]
         for agg in table.aggregations:
             if agg.func == "active_days":
@@ -207,10 +222,11 @@ class _Compiler:
                     f"FROM (SELECT DISTINCT * FROM {POPULATION_VIEW}) AS r "
                     f"WHERE {q(pop.key)} IS NOT NULL")
         literal = self.d.date_literal(self.cutoff)  # type: ignore[arg-type]
-        # the entities with an event up to the cutoff are exactly the aggregated keys
+        # the entities with an event up to the cutoff are exactly the aggregated keys; each
+        # CTE has one row per key and UNION removes the repeats, so no DISTINCT is needed
         keys = [f"SELECT __key FROM agg_{t.name}" for t in self.spec.events]
         keys += [f"SELECT __key FROM ent_{t.name}" for t in self.spec.entities]
-        return (f"SELECT DISTINCT __key, {literal} AS __cutoff FROM ({' UNION '.join(keys)}) AS k")
+        return f"SELECT __key, {literal} AS __cutoff FROM ({' UNION '.join(keys)}) AS k"
 
     # -- final ----------------------------------------------------------------------------------
     def select(self) -> str:
@@ -220,8 +236,9 @@ class _Compiler:
             columns += [f"s.{q(c)}" for c in self.spec.population.keep]
         joins = []
         for table in self.spec.events:
-            alias = f"a_{table.name}"
-            joins.append(f"LEFT JOIN agg_{table.name} AS {alias} ON {alias}.__key = s.__key")
+            alias = "s" if self.one_table else f"a_{table.name}"
+            if not self.one_table:
+                joins.append(f"LEFT JOIN agg_{table.name} AS {alias} ON {alias}.__key = s.__key")
             for agg in table.aggregations:
                 for name in agg.feature_names(table.name):
                     value = f"{alias}.{q(name)}"
@@ -240,7 +257,8 @@ class _Compiler:
             columns += [f"{alias}.{q(c)}" for c in (*entity.numeric, *entity.categorical)]
             columns += [f"CAST({self.d.days_between(f'{alias}.{q(c)}', 's.__cutoff')} AS DOUBLE)"
                         f" AS {q(c + '_days')}" for c in entity.dates]
-        body = f"SELECT {', '.join(columns)} FROM spine AS s {' '.join(joins)}"
+        rows = f"agg_{self.spec.events[0].name}" if self.one_table else "spine"
+        body = f"SELECT {', '.join(columns)} FROM {rows} AS s {' '.join(joins)}"
         if self.spec.ratios:
             ratios = ", ".join(f"{q(r.numerator)} / NULLIF({q(r.denominator)}, 0) AS {q(r.name)}"
                                for r in self.spec.ratios)
@@ -257,7 +275,7 @@ class _Compiler:
         for table in self.spec.events:
             ctes.append(f"pit_{table.name} AS ({self.point_in_time(table)})")
             ctes.append(f"agg_{table.name} AS ({self.aggregates(table)})")
-        if not self.joins_spine:
+        if not self.joins_spine and not self.one_table:
             ctes.append(f"spine AS ({self.spine()})")
         return "WITH " + ",\n".join(ctes) + "\n" + self.select()
 

@@ -73,7 +73,13 @@ class Dialect:
         """An orderable (first, second) struct, compared field by field."""
         if self.name == "duckdb":
             return f"struct_pack(a := {first}, b := {second})"
-        return f"struct({first}, {second})"
+        return f"named_struct('a', {first}, 'b', {second})"
+
+    def field(self, struct: str, name: str) -> str:
+        """The field ``name`` of a struct expression."""
+        if self.name == "duckdb":
+            return f"struct_extract({struct}, '{name}')"
+        return f"({struct}).{name}"
 
 
 DUCKDB = Dialect("duckdb")
