@@ -6,11 +6,10 @@ Each ``render_*`` draws one page with library calls only; tables are shaped by `
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from jogak.dashboard import _data
@@ -21,8 +20,12 @@ from jogak.dashboard._sources import (
     load_entries,
     model_context,
     no_model_message,
+    selected_entry,
 )
 from jogak.dashboard._sources import _model as cached_model
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 __all__ = ["render_automl", "render_explorer", "render_overview", "render_targeting",
            "render_what_if", "render_why"]
@@ -88,13 +91,47 @@ def _customer_labels(ctx: PageContext) -> list[str]:
     return _tokens(str(ctx.entry.data), column, str(ctx.config.home)).tolist()
 
 
-@st.cache_resource(show_spinner="Computing SHAP values …")
-def _explanation(model_path: str, data_path: str, n_rows: int) -> Any:
+#: SHAP sizes: exact paths ignore them; the permutation path (any ensemble with a learner that
+#: is neither trees nor linear) costs rows x permutations x columns x background evaluations.
+SHAP_SAMPLE = 40  # customers behind the global top features
+SHAP_BACKGROUND = 20  # reference rows
+SHAP_PERMUTATIONS = 2  # column orders per row (each with its reverse: exact for additive models)
+PDP_ROWS = 100
+
+
+@st.cache_data(show_spinner=False)
+def _shap_background(data_path: str, features: tuple[str, ...]) -> pd.DataFrame:
+    frame = customers(data_path)[list(features)]
+    return frame.sample(min(len(frame), SHAP_BACKGROUND), random_state=0)
+
+
+@st.cache_resource(show_spinner="Computing SHAP values on a sample …")
+def _global_explanation(model_path: str, data_path: str) -> Any:
+    """SHAP of a random sample of ``SHAP_SAMPLE`` customers (the global top features)."""
     from jogak.explain import explain
 
     model = cached_model(model_path)
-    rows = customers(data_path).head(n_rows)[[str(c) for c in model.feature_names_in_]]
-    return explain(model, rows, max_background=50, random_state=0)
+    features = tuple(str(c) for c in model.feature_names_in_)
+    frame = customers(data_path)[list(features)]
+    rows = frame.sample(min(len(frame), SHAP_SAMPLE), random_state=0)
+    return explain(model, rows, background=_shap_background(data_path, features),
+                   max_background=SHAP_BACKGROUND, n_permutations=SHAP_PERMUTATIONS)
+
+
+def _row_explanation(model: Any, row: pd.DataFrame, data_path: str) -> Any:
+    """SHAP of one row against the shared background sample."""
+    from jogak.explain import explain
+
+    features = tuple(str(c) for c in model.feature_names_in_)
+    return explain(model, row[list(features)],
+                   background=_shap_background(data_path, features),
+                   max_background=SHAP_BACKGROUND, n_permutations=SHAP_PERMUTATIONS)
+
+
+@st.cache_resource(show_spinner="Computing this customer's SHAP values …", max_entries=256)
+def _customer_explanation(model_path: str, data_path: str, row: int) -> Any:
+    return _row_explanation(cached_model(model_path), customers(data_path).iloc[[row]],
+                            data_path)
 
 
 # --------------------------------------------------------------------------- overview
@@ -119,16 +156,17 @@ def render_overview() -> None:
                          "data": fresh})
         st.subheader("Models")
         st.dataframe(pd.DataFrame(rows), hide_index=True)
-        ctx = model_context()
-        if ctx is not None:
-            target = _target(ctx)
-            figures: dict[str, str] = {"customers": f"{len(ctx.frame):,}"}
-            if target is not None:
-                positive = _positive(ctx.model)
-                rate = (ctx.frame[target].astype(str) == str(positive)).mean()
-                figures[f"{target} rate ({positive})"] = f"{rate:.1%}"
-            proba = _scores(str(ctx.entry.path), str(ctx.entry.data))
-            figures["mean predicted risk"] = f"{proba.mean():.1%}"
+        entry = selected_entry(entries)
+        if entry.data is not None:
+            frame = customers(str(entry.data))
+            figures: dict[str, str] = {"customers": f"{len(frame):,}"}
+            if entry.target in frame.columns and entry.classes:
+                positive = entry.classes[-1]
+                rate = (frame[entry.target].astype(str) == str(positive)).mean()
+                figures[f"{entry.target} rate ({positive})"] = f"{rate:.1%}"
+            metric = next(iter(entry.metrics), None)
+            if metric is not None:
+                figures[f"CV {metric}"] = f"{entry.metrics[metric]['mean']:.3f}"
             for column, (label, value) in zip(st.columns(len(figures)), figures.items(),
                                               strict=True):
                 column.metric(label, value)
@@ -139,6 +177,8 @@ def render_overview() -> None:
 # --------------------------------------------------------------------------- explorer
 def render_explorer() -> None:
     """Target rate by category and numeric bins; distributions and missing values."""
+    import plotly.graph_objects as go
+
     st.title("Data explorer · 데이터 탐색")
     ctx = model_context()
     if ctx is None:
@@ -175,36 +215,39 @@ def render_explorer() -> None:
 # --------------------------------------------------------------------------- why
 def render_why() -> None:
     """SHAP top 8 with direction, one customer's waterfall, a PDP/ICE explorer."""
+    import plotly.graph_objects as go
+
     from jogak.explain import partial_dependence
 
     st.title("Why · 원인 분석")
     ctx = model_context()
     if ctx is None:
         return
-    n_rows = min(len(ctx.frame), 200)
-    explanation = _explanation(str(ctx.entry.path), str(ctx.entry.data), n_rows)
+    explanation = _global_explanation(str(ctx.entry.path), str(ctx.entry.data))
     top = explanation.global_importance(8)
-    st.subheader(f"Top features (SHAP, {explanation.space}, {n_rows} customers)")
+    st.subheader(f"Top features (SHAP, {explanation.space}, a sample of "
+                 f"{len(explanation.predictions)} customers)")
     st.dataframe(top, hide_index=True)
     fig = go.Figure(go.Bar(x=top["mean_abs"][::-1], y=top["column"][::-1], orientation="h",
                            text=top["direction"][::-1]))
     st.plotly_chart(_layout(fig, "Mean |SHAP| (direction: + raises the prediction)"))
 
-    labels = _customer_labels(ctx)[:n_rows]
+    labels = _customer_labels(ctx)
     st.subheader("One customer's waterfall")
     label = st.selectbox("Customer (pseudonymised id)", labels, key="why_customer")
     row = labels.index(label)
-    steps = explanation.waterfall(row)
-    st.metric("Prediction", f"{float(np.ravel(explanation.predictions)[row]):.3f}",
-              help=f"base value {float(np.ravel(explanation.base_values)[row]):.3f}")
+    one = _customer_explanation(str(ctx.entry.path), str(ctx.entry.data), row)
+    steps = one.waterfall(0)
+    base = float(np.ravel(one.base_values)[0])
+    st.metric("Prediction", f"{float(np.ravel(one.predictions)[0]):.3f}",
+              help=f"base value {base:.3f}")
     st.dataframe(steps.astype({"value": str}), hide_index=True)
-    fig = go.Figure(go.Waterfall(x=steps["column"], y=steps["contribution"],
-                                 base=float(np.ravel(explanation.base_values)[row])))
+    fig = go.Figure(go.Waterfall(x=steps["column"], y=steps["contribution"], base=base))
     st.plotly_chart(_layout(fig, f"Contributions for {label}"))
 
     st.subheader("Partial dependence (PDP) and ICE")
     feature = st.selectbox("Feature", top["column"].tolist(), key="why_pdp")
-    pdp = partial_dependence(ctx.model, ctx.frame.head(n_rows)[_features(ctx)], feature,
+    pdp = partial_dependence(ctx.model, ctx.frame.head(PDP_ROWS)[_features(ctx)], feature,
                              kind="both", grid_resolution=10)
     grid = [str(v) for v in pdp.grid[0]]
     fig = go.Figure()
@@ -218,8 +261,6 @@ def render_why() -> None:
 # --------------------------------------------------------------------------- what-if
 def render_what_if() -> None:
     """Move feature values; the prediction, the members and the SHAP breakdown follow."""
-    from jogak.explain import explain
-
     st.title("What-if · 시뮬레이터")
     ctx = model_context()
     if ctx is None:
@@ -257,8 +298,7 @@ def render_what_if() -> None:
     members = _data.member_table(ctx.model, row)
     st.subheader("Ensemble members")
     st.dataframe(members, hide_index=True)
-    background = ctx.frame[features].head(50)
-    steps = explain(ctx.model, row, background=background, max_background=50).waterfall(0)
+    steps = _row_explanation(ctx.model, row, str(ctx.entry.data)).waterfall(0)
     st.subheader("SHAP breakdown")
     st.dataframe(steps.astype({"value": str}), hide_index=True)
 
@@ -266,6 +306,8 @@ def render_what_if() -> None:
 # --------------------------------------------------------------------------- targeting
 def render_targeting() -> None:
     """Operating point, economics, campaign size, saved customers, ROI curve, target list."""
+    import plotly.graph_objects as go
+
     from jogak.solutions.churn import CampaignEconomics, simulate_campaign
 
     st.title("Targeting · 타기팅")

@@ -15,7 +15,7 @@ from jogak.dashboard._config import DashboardConfig
 from jogak.errors import JogakError
 
 __all__ = ["ModelEntry", "PageContext", "config", "customers", "load_entries", "model_context",
-           "result_file"]
+           "result_file", "selected_entry"]
 
 _DATA_SUFFIXES = (".csv", ".csv.gz", ".parquet", ".jsonl")
 
@@ -34,6 +34,7 @@ class ModelEntry:
     metrics: dict[str, Any]
     created_at: str
     data: Path | None
+    classes: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,15 @@ def _data_for(home: Path, name: str) -> Path | None:
     return None
 
 
+def _classes(bundle: Path) -> tuple[Any, ...]:
+    """The class labels the bundle's manifest lists (read without loading the model)."""
+    try:
+        manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return ()
+    return tuple(manifest.get("classes") or ())
+
+
 @st.cache_data(show_spinner=False, ttl=30)
 def load_entries(cfg: DashboardConfig) -> list[ModelEntry]:
     """The ``--model`` bundle first, then each registered model's current version."""
@@ -72,7 +82,8 @@ def load_entries(cfg: DashboardConfig) -> list[ModelEntry]:
             label=f"{name} (bundle {cfg.model})", name=name, path=cfg.model, version=None,
             aliases=(), task=manifest.get("task"), target=manifest.get("target"),
             metrics=manifest.get("metrics") or {}, created_at=str(manifest.get("created_at", "")),
-            data=cfg.data or _data_for(cfg.home, name)))
+            data=cfg.data or _data_for(cfg.home, name),
+            classes=tuple(manifest.get("classes") or ())))
     if (cfg.home / "registry.db").exists():
         with Registry(cfg.home) as registry:
             for name in registry.list_models():
@@ -82,7 +93,8 @@ def load_entries(cfg: DashboardConfig) -> list[ModelEntry]:
                     label=f"{name} v{version.version}{tag}", name=name, path=version.path,
                     version=version.version, aliases=version.aliases, task=version.task,
                     target=version.target, metrics=version.metrics,
-                    created_at=version.created_at, data=_data_for(cfg.home, name)))
+                    created_at=version.created_at, data=_data_for(cfg.home, name),
+                    classes=_classes(version.path)))
     return entries
 
 
@@ -117,6 +129,13 @@ def no_model_message(cfg: DashboardConfig) -> str:
             "`jogak dashboard --model jogak-output/model --data jogak-output/holdout.csv`.")
 
 
+def selected_entry(entries: list[ModelEntry]) -> ModelEntry:
+    """The model picked in the sidebar (the same choice on every page)."""
+    labels = [e.label for e in entries]
+    label = st.sidebar.selectbox("Model", labels, key="model_label")
+    return entries[labels.index(label)]
+
+
 def model_context(*, need_data: bool = True) -> PageContext | None:
     """Pick a model in the sidebar and load it with its customers; say what to run if absent.
 
@@ -127,9 +146,7 @@ def model_context(*, need_data: bool = True) -> PageContext | None:
     if not entries:
         st.warning(no_model_message(cfg))
         return None
-    labels = [e.label for e in entries]
-    label = st.sidebar.selectbox("Model", labels, key="model_label")
-    entry = entries[labels.index(label)]
+    entry = selected_entry(entries)
     try:
         model = _model(str(entry.path))
     except JogakError as exc:
