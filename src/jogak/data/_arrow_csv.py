@@ -174,6 +174,8 @@ def _collect(reader: pa_csv.CSVStreamingReader, nrows: int | None,
             data[field.name] = numbers.pop(i).finish()
         else:
             data[field.name] = _other_column(field, chunks.pop(i))
+    # Arrow's allocator keeps freed blocks for reuse; the work that follows is numpy's
+    pa.default_memory_pool().release_unused()
     return pd.DataFrame(data, index=pd.RangeIndex(n_read), copy=False)
 
 

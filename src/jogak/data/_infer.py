@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Hashable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -15,8 +16,11 @@ from jogak.data._patterns import all_numbers, date_format, is_yyyymmdd, looks_ha
 from jogak.data._roles import ColumnInfo, ColumnRole, ColumnRoles, Task
 from jogak.errors import ConfigError, SchemaError, TargetError
 
-__all__ = ["check_frame", "check_target", "detect_task", "infer_roles", "infer_with_counts",
-           "value_counts"]
+__all__ = ["N_TOP_VALUES", "ValueSummary", "check_frame", "check_target", "detect_task",
+           "infer_roles", "infer_with_counts", "summarize_values", "value_counts"]
+
+#: Most frequent values kept per column for the profile (the target shows up to 50 classes).
+N_TOP_VALUES = 50
 
 _ID_NAME = re.compile(r"(?:^|[_\s.\-])(?:id|key|uuid|guid|no)$|^unnamed: ?0$", re.IGNORECASE)
 _CAMEL_ID = re.compile(r"(?:[a-z0-9]I[dD]|^ID|번호|아이디)$")
@@ -87,27 +91,47 @@ def infer_roles(frame: pd.DataFrame, *, target: str | None = None, high_cardinal
     return infer_with_counts(frame, target, high_cardinality, leak_threshold)[0]
 
 
+@dataclass(frozen=True)
+class ValueSummary:
+    """What the profile needs of a column's value counts, without keeping all of them.
+
+    ``top`` holds the ``N_TOP_VALUES`` most frequent values in :func:`value_counts` order; a
+    column of a million distinct numbers would otherwise keep a million counts per column.
+    """
+
+    top: pd.Series
+    n_distinct: int
+    n_present: int
+
+
+def summarize_values(column: pd.Series) -> ValueSummary:
+    """The :class:`ValueSummary` of ``column``; only one column's full counts exist at a time."""
+    return _summary(_distinct_counts(column), by_value=_counts_by_value(column))
+
+
 def infer_with_counts(frame: pd.DataFrame, target: str | None, high_cardinality: int = 20,
-                      leak_threshold: float = 0.99) -> tuple[ColumnRoles, dict[str, pd.Series]]:
-    """:func:`infer_roles` plus each column's value counts, for the profile to reuse."""
+                      leak_threshold: float = 0.99) -> tuple[ColumnRoles, dict[str, ValueSummary]]:
+    """:func:`infer_roles` plus a summary of each column's value counts, for the profile."""
     task = None
     if target is not None:
         check_target(frame, target)
         task = detect_task(frame[target])
     info: dict[str, ColumnInfo] = {}
-    counts: dict[str, pd.Series] = {}
+    summaries: dict[str, ValueSummary] = {}
     for name in frame.columns:
         column = frame[name]
-        counts[name] = value_counts(column)
+        counts = _distinct_counts(column)
         if name == target and task is not None:
             info[name] = _info(name, column, ColumnRole.TARGET, f"the target ({task.value})",
-                               counts=counts[name])
+                               counts=counts)
         else:
-            info[name] = _infer_column(name, column, counts[name], high_cardinality)
+            info[name] = _infer_column(name, column, counts, high_cardinality)
+        summaries[name] = _summary(counts, by_value=_counts_by_value(column))
+        del counts  # free before flag_leaks; the full counts of all columns never coexist
     roles = ColumnRoles(info=info, target=target)
     if target is not None and task is not None:
         roles = flag_leaks(frame, roles, target, task, leak_threshold)
-    return roles, counts
+    return roles, summaries
 
 
 def detect_task(y: pd.Series) -> Task:
@@ -189,22 +213,54 @@ def check_target(frame: pd.DataFrame, target: object) -> None:
 
 def value_counts(column: pd.Series) -> pd.Series:
     """Counts of the distinct non-missing values, most frequent first (unhashables as text)."""
+    counts = _distinct_counts(column)
+    if _counts_by_value(column) and len(counts) and counts.max() > 1:
+        order = np.argsort(-counts.to_numpy(), kind="stable")
+        counts = counts.iloc[order]
+    return counts
+
+
+def _counts_by_value(column: pd.Series) -> bool:
     dtype = column.dtype
-    if _is_number_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype):
-        # sorting numbers is several times faster than hashing them when most are distinct
-        native = getattr(dtype, "numpy_dtype", dtype)
-        values = column.dropna().to_numpy(dtype=native)
+    return _is_number_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype)
+
+
+def _distinct_counts(column: pd.Series) -> pd.Series:
+    """Counts of the distinct non-missing values: numbers in ascending order of value (sorting
+    them is several times faster than hashing them when most are distinct), anything else most
+    frequent first (unhashables as text)."""
+    if _counts_by_value(column):
+        native = getattr(column.dtype, "numpy_dtype", column.dtype)
+        values = column.to_numpy(dtype=native, na_value=np.nan) if native.kind == "f" else \
+            column.dropna().to_numpy(dtype=native)
         if values.dtype.kind == "f":
             values = values[~np.isnan(values)]
         uniques, counts = np.unique(values, return_counts=True)
-        if len(counts) and counts.max() > 1:
-            order = np.argsort(-counts, kind="stable")
-            uniques, counts = uniques[order], counts[order]
+        del values
         return pd.Series(counts, index=pd.Index(uniques), name="count")
     try:
         return column.value_counts(dropna=True)
     except TypeError:
         return column.astype(str).where(column.notna()).value_counts(dropna=True)
+
+
+def _summary(counts: pd.Series, *, by_value: bool) -> ValueSummary:
+    """``counts`` from :func:`_distinct_counts` reduced to its most frequent values, in
+    :func:`value_counts` order (ties by ascending value for numbers, counted ``by_value``)."""
+    n_distinct, n_present = len(counts), int(counts.sum())
+    if not by_value or not n_distinct:
+        return ValueSummary(counts.head(N_TOP_VALUES).copy(), n_distinct, n_present)
+    numbers = counts.to_numpy()
+    if numbers.max() <= 1 or n_distinct <= N_TOP_VALUES:
+        chosen = np.arange(min(n_distinct, N_TOP_VALUES)) if numbers.max() <= 1 else \
+            np.argsort(-numbers, kind="stable")
+    else:
+        # the values whose count reaches the N-th largest, kept in value order, then sorted
+        # stably by count: the first N of a full stable sort, without sorting every value
+        floor = np.partition(numbers, n_distinct - N_TOP_VALUES)[n_distinct - N_TOP_VALUES]
+        candidates = np.flatnonzero(numbers >= floor)
+        chosen = candidates[np.argsort(-numbers[candidates], kind="stable")[:N_TOP_VALUES]]
+    return ValueSummary(counts.iloc[chosen].copy(), n_distinct, n_present)
 
 
 def check_frame(frame: object) -> None:

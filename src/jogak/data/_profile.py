@@ -13,11 +13,13 @@ import pandas as pd
 
 from jogak.data._coerce import coerce_frame, datetime_seconds, text_to_numbers
 from jogak.data._infer import (
+    ValueSummary,
     check_frame,
     check_target,
     detect_task,
     infer_roles,
     infer_with_counts,
+    summarize_values,
     value_counts,
 )
 from jogak.data._roles import ColumnRole, ColumnRoles, Task
@@ -29,6 +31,7 @@ QUANTILES = {"min": 0.0, "p01": 0.01, "p05": 0.05, "p25": 0.25, "p50": 0.5, "p75
              "p95": 0.95, "p99": 0.99, "max": 1.0}
 _N_TOP = 5
 _N_TEXT_SAMPLE = 10_000
+_HASH_ROWS = 1 << 16
 _PARSED_ROLES = {ColumnRole.NUMERIC, ColumnRole.DATETIME, ColumnRole.BOOLEAN}
 _PRIVATE_ROLES = {ColumnRole.IDENTIFIER, ColumnRole.TEXT}  # values may be personal: not shown
 Bound: TypeAlias = float | str | datetime.date | None
@@ -155,7 +158,7 @@ def profile(frame: pd.DataFrame, *, target: str | None = None, roles: ColumnRole
         roles, counts = infer_with_counts(frame, target)
     else:
         roles = _resolve_roles(frame, target, roles)
-        counts = {name: value_counts(frame[name]) for name in frame.columns}
+        counts = {name: summarize_values(frame[name]) for name in frame.columns}
     target = roles.target
     checked = _check_ranges(frame, ranges or {})
     coerced = coerce_frame(frame, roles)
@@ -218,7 +221,7 @@ def _as_bound(value: Bound) -> Any:
 
 def _column_profile(raw: pd.Series, coerced: pd.Series, roles: ColumnRoles,
                     bounds: tuple[Bound, Bound] | None,
-                    counts: pd.Series) -> ColumnProfile:
+                    counts: ValueSummary) -> ColumnProfile:
     info = roles.info[str(raw.name)]
     role = info.role
     n_rows = len(raw)
@@ -232,11 +235,11 @@ def _column_profile(raw: pd.Series, coerced: pd.Series, roles: ColumnRoles,
     if role not in _PRIVATE_ROLES:
         limit = 50 if role is ColumnRole.TARGET else _N_TOP
         stats["top_values"] = tuple((str(value), int(count))
-                                    for value, count in counts.head(limit).items())
+                                    for value, count in counts.top.head(limit).items())
     numbers = _numbers_for(role, coerced, raw)
     if numbers is not None:
         stats.update(_numeric_stats(numbers))
-        if role is ColumnRole.BOOLEAN or (role is ColumnRole.TARGET and len(counts) <= 2):
+        if role is ColumnRole.BOOLEAN or (role is ColumnRole.TARGET and counts.n_distinct <= 2):
             stats["n_outliers"] = None  # two values have no outliers
         if bounds is not None and role is not ColumnRole.DATETIME:
             stats["n_impossible"] = _outside(numbers, bounds)
@@ -256,7 +259,7 @@ def _column_profile(raw: pd.Series, coerced: pd.Series, roles: ColumnRoles,
         stats["declared_range"] = bounds
     return ColumnProfile(
         name=str(raw.name), role=role, dtype=str(raw.dtype), n_missing=n_missing,
-        missing_share=n_missing / n_rows if n_rows else 0.0, n_distinct=len(counts),
+        missing_share=n_missing / n_rows if n_rows else 0.0, n_distinct=counts.n_distinct,
         reason=info.reason, suspected_leak=info.suspected_leak, leak_score=info.leak_score,
         **stats,
     )
@@ -279,12 +282,13 @@ def _numbers_for(role: ColumnRole, coerced: pd.Series, raw: pd.Series) -> np.nda
 def _numeric_stats(numbers: np.ndarray) -> dict[str, Any]:
     finite = np.isfinite(numbers)
     stats: dict[str, Any] = {"n_infinite": int((np.isinf(numbers)).sum())}
-    x = np.sort(numbers[finite])
-    if len(x) == 0:
+    z = numbers[finite]  # a copy, sorted and scaled in place: no second column-sized array
+    z.sort()
+    if len(z) == 0:
         return stats
     # work on x / max|x| so that squares and cubes of values near 1e300 cannot overflow
-    scale = float(max(abs(x[0]), abs(x[-1]))) or 1.0
-    z = x / scale
+    scale = float(max(abs(z[0]), abs(z[-1]))) or 1.0
+    z /= scale
     qs = dict(zip(QUANTILES, _sorted_quantiles(z, list(QUANTILES.values())), strict=True))
     stats["quantiles"] = {key: float(q * scale) for key, q in qs.items()}
     iqr = qs["p75"] - qs["p25"]
@@ -355,16 +359,22 @@ def _target_distribution(y: pd.Series, task: Task) -> dict[str, float]:
     return out
 
 
-def _n_duplicates(frame: pd.DataFrame, counts: dict[str, pd.Series]) -> int | None:
+def _n_duplicates(frame: pd.DataFrame, counts: dict[str, ValueSummary]) -> int | None:
     if frame.shape[1] == 0 or len(frame) < 2:
         return 0
-    if any(len(column_counts) == len(frame) for column_counts in counts.values()):
+    if any(summary.n_distinct == len(frame) for summary in counts.values()):
         return 0  # a column without repeated values: no two rows can be equal
+    # row hashes a block of rows at a time (hashing text makes per-row temporaries), then
+    # sorted: repeated rows are the rows minus the distinct hashes, without a hash table
+    hashes = np.empty(len(frame), dtype=np.uint64)
     try:
-        hashes = pd.util.hash_pandas_object(frame, index=False)
+        for start in range(0, len(frame), _HASH_ROWS):
+            block = frame.iloc[start:start + _HASH_ROWS]
+            hashes[start:start + len(block)] = pd.util.hash_pandas_object(block, index=False)
     except TypeError:
         return None
-    return int(hashes.duplicated().sum())
+    hashes.sort()
+    return int(len(hashes) - 1 - np.count_nonzero(hashes[1:] != hashes[:-1]))
 
 
 def _json(value: Any) -> Any:
