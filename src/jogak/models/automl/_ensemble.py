@@ -18,7 +18,8 @@ from jogak.data import Task
 from jogak.models._metrics import Metric
 from jogak.models._validation import Split
 
-__all__ = ["GreedyEnsemble", "StackingResult", "fit_stacker", "greedy_ensemble", "stack_features"]
+__all__ = ["GreedyEnsemble", "StackingResult", "fit_stacker", "greedy_ensemble", "prune_by_cost",
+           "stack_features"]
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,37 @@ def greedy_ensemble(candidates: dict[int, np.ndarray], y: np.ndarray, metric: Me
     total = sum(counts.values())
     weights = {k: c / total for k, c in counts.most_common()}
     return GreedyEnsemble(weights=weights, loss=float(history[stop - 1]), history=history)
+
+
+def prune_by_cost(ensemble: GreedyEnsemble, candidates: dict[int, np.ndarray], y: np.ndarray,
+                  metric: Metric, costs: dict[int, float], *, tolerance: float,
+                  sample_weight: np.ndarray | None = None,
+                  mask: np.ndarray | None = None) -> GreedyEnsemble:
+    """Leave out the members that cost most to serve while the loss stays within ``tolerance``.
+
+    Members are tried from the most to the least expensive (``costs``: seconds per predicted
+    row). For each, greedy selection runs again over the candidates without it; the smaller
+    ensemble is kept when its loss is at most ``tolerance`` (relative) above the full
+    ensemble's. The bound is against the full ensemble, so several removals never add up to
+    more than ``tolerance``. The cheapest member is never tried, so one always stays.
+    """
+    if len(ensemble.weights) < 2 or tolerance <= 0:
+        return ensemble
+    limit = ensemble.loss + tolerance * abs(ensemble.loss)
+    pool = dict(candidates)
+    best = ensemble
+    for key in sorted(ensemble.weights, key=lambda k: costs.get(k, 0.0), reverse=True):
+        if key not in best.weights or len(best.weights) < 2:
+            continue
+        rest = {k: p for k, p in pool.items() if k != key}
+        trial = greedy_ensemble(rest, y, metric, sample_weight=sample_weight, mask=mask)
+        if trial.loss <= limit and _serving_cost(trial, costs) < _serving_cost(best, costs):
+            pool, best = rest, trial
+    return best
+
+
+def _serving_cost(ensemble: GreedyEnsemble, costs: dict[int, float]) -> float:
+    return sum(costs.get(k, 0.0) for k in ensemble.weights)
 
 
 def stack_features(member_predictions: list[np.ndarray], originals: np.ndarray | None,
