@@ -161,7 +161,12 @@ def tuned_params() -> dict:
 
 
 def quality(ratings: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
-    from jogak.solutions.recommend import Recommender, compare_recommenders
+    from jogak.solutions.recommend import (
+        ALSRecommender,
+        ItemKNNRecommender,
+        Recommender,
+        compare_recommenders,
+    )
 
     common = _common()
     models = {
@@ -176,6 +181,10 @@ def quality(ratings: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
         "hybrid (w=0.2, λ=0.8, tail=0.3)": Recommender(**common, content_weight=0.2,
                                                        mmr_lambda=0.8, long_tail_weight=0.3),
         "previous: blend + exposure 0.3@10": Recommender(**common, **PREVIOUS),
+        "ALS, recency half-life 25": Recommender(
+            **common, collaborative=ALSRecommender(half_life=25), content_weight=0.0),
+        "item-kNN, recency half-life 10": Recommender(
+            **common, collaborative=ItemKNNRecommender(half_life=10), content_weight=0.0),
         "3-way blend (recency)": Recommender(**common, collaborative=three_way_blend(),
                                              content_weight=0.0),
         "tuned: 3-way + z 0.4 + exposure 0.3@50": Recommender(**common, **tuned_params()),

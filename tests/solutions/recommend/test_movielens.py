@@ -51,3 +51,22 @@ def test_personal_models_beat_popularity_on_a_time_split(ratings: pd.DataFrame) 
     assert table.loc["als", "coverage"] > 3 * table.loc["popularity", "coverage"]
     assert table.loc["als", "entropy"] > table.loc["popularity", "entropy"] + 2
     assert np.isfinite(table.to_numpy()).all()
+
+
+@pytest.mark.slow
+def test_recency_blend_with_corrections_beats_als_with_twice_its_reach(
+        ratings: pd.DataFrame) -> None:
+    # the validation split of docs/recommend.md: the test part (last 10) is dropped first
+    from jogak.solutions.recommend import leave_last_n_split
+
+    train, _ = leave_last_n_split(ratings, user_col="userId", time_col="timestamp", n=10)
+    common = {"user_col": "userId", "item_col": "movieId", "rating_col": "rating",
+              "time_col": "timestamp", "content_weight": 0.0}
+    table = compare_recommenders(train, {
+        "als": Recommender(**common, collaborative="als"),
+        "tuned": Recommender(**common, collaborative="recency_blend", item_zscore_weight=0.4,
+                             exposure_weight=0.3, exposure_depth=50)}, holdout=10, k=10)
+    als, tuned = table.loc["als"], table.loc["tuned"]
+    assert tuned["map@10"] > 1.1 * als["map@10"]
+    assert tuned["coverage"] > 2 * als["coverage"]
+    assert tuned["entropy"] > als["entropy"] + 1
