@@ -83,7 +83,8 @@ class _AutoMLBase(BaseEstimator):
                  stacking: bool = True, refit: bool = True, log_target: bool = False,
                  class_weight: str | Mapping[Any, float] | None = None, storage: str | None = None,
                  study_name: str | None = None, random_state: int = 0, n_jobs: int = 2,
-                 callbacks: Sequence[TrialCallback] = ()) -> None:
+                 callbacks: Sequence[TrialCallback] = (),
+                 monotone_constraints: Mapping[str, int] | None = None) -> None:
         self.time_budget = time_budget
         self.n_trials = n_trials
         self.metric = metric
@@ -105,6 +106,7 @@ class _AutoMLBase(BaseEstimator):
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.callbacks = callbacks
+        self.monotone_constraints = monotone_constraints
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -129,6 +131,33 @@ class _AutoMLBase(BaseEstimator):
                               f"weight, got {self.class_weight!r}.")
         if self.n_jobs < 1:
             raise ConfigError(f"n_jobs must be >= 1, got {self.n_jobs}.")
+        if self.monotone_constraints is not None:
+            if not isinstance(self.monotone_constraints, Mapping):
+                raise ConfigError("monotone_constraints must be a mapping column -> +1/-1/0, "
+                                  f"got {type(self.monotone_constraints).__name__}.")
+            bad = {k: v for k, v in self.monotone_constraints.items()
+                   if isinstance(v, bool) or v not in (-1, 0, 1)}
+            if bad:
+                raise ConfigError(f"monotone_constraints values must be -1, 0 or 1 (+1: the "
+                                  f"prediction rises with the column), got {bad}.")
+
+    def _monotone(self, roles: ColumnRoles, task: Task) -> dict[str, int]:
+        """The non-zero constraints, checked against the columns and the task."""
+        constraints = {str(k): int(v) for k, v in (self.monotone_constraints or {}).items()
+                       if v != 0}
+        if not constraints:
+            return {}
+        if task is Task.MULTICLASS:
+            raise ConfigError("monotone_constraints need a binary or regression target; with "
+                              "several classes 'the prediction rises' has no single meaning.")
+        unusable = sorted(c for c in constraints if c not in roles.features
+                          or roles[c] not in (ColumnRole.NUMERIC, ColumnRole.BOOLEAN))
+        if unusable:
+            found = {c: roles[c].value if c in roles.info else "not in the data"
+                     for c in unusable}
+            raise ConfigError(f"monotone_constraints name columns that are not numeric features: "
+                              f"{found}. Hint: constrain numeric columns only.")
+        return constraints
 
     def _prepare_target(self, y: Any) -> tuple[np.ndarray, Task, np.ndarray | None]:
         raise NotImplementedError  # each subclass encodes its own target
@@ -166,7 +195,9 @@ class _AutoMLBase(BaseEstimator):
         final = finalize(records, {s.name: s for s in prepared.specs}, prepared.cache,
                          task=self.task_, metric=metric, n_classes=self._n_classes(),
                          budget=budget, sample_weight=prepared.weights, ensemble=self.ensemble,
-                         stacking=self.stacking, refit=self.refit,
+                         # a stacker also reads raw features: it would undo the constraints
+                         stacking=self.stacking and not self.monotone_constraints_,
+                         refit=self.refit,
                          random_state=self.random_state, n_jobs=self.n_jobs)
         self.ensemble_: EnsemblePredictor = final.predictor
         clock = time.perf_counter()
@@ -257,13 +288,19 @@ class _AutoMLBase(BaseEstimator):
         scheme = CVScheme(kind=self.cv_kind, n_splits=self.cv, n_repeats=self.n_repeats,  # type: ignore[arg-type]
                           random_state=self.random_state)
         splits = make_splits(scheme, task=task, y=y_encoded, groups=groups, time=times)
+        monotone = self._monotone(roles, task)
         cache = FoldCache(frame[features].reset_index(drop=True), y_encoded, roles, splits,
-                          random_state=self.random_state, task=task)
+                          random_state=self.random_state, task=task, monotone=monotone)
         specs = available_specs(task, include=self.include_models, exclude=self.exclude_models)
+        if monotone:  # families that cannot honour the constraints leave the search
+            specs = [spec for spec in specs if spec.supports_monotone]
         if not specs:
             raise ConfigError(f"No model family left for a {task.value} task with "
-                              f"include_models={self.include_models!r} and "
-                              f"exclude_models={self.exclude_models!r}.")
+                              f"include_models={self.include_models!r}, "
+                              f"exclude_models={self.exclude_models!r}"
+                              + (" and monotone constraints (only lightgbm, xgboost and "
+                                 "hist_gb honour them)" if monotone else "") + ".")
+        self.monotone_constraints_: dict[str, int] = monotone
         settings = SearchSettings(task=task, metric=metric, n_classes=self._n_classes(),
                                   n_trials=self.n_trials, random_state=self.random_state,
                                   n_jobs=self.n_jobs, storage=self.storage,
@@ -347,6 +384,12 @@ class AutoMLRegressor(RegressorMixin, _AutoMLBase):
         rmse, mae, r2, mape or rmsle.
     log_target : bool, default=False
         Fit on ``log1p(y)`` and back-transform predictions (for skewed counts such as audiences).
+    monotone_constraints : mapping of str to {-1, 0, 1}, optional
+        Numeric columns along which the prediction may only rise (``+1``) or only fall
+        (``-1``); for classifiers, the positive class's probability (``classes_[1]``). Only
+        families that honour constraints are searched (lightgbm, xgboost, hist_gb), and
+        stacking is off (the stacker reads raw features); the greedy ensemble averages
+        constrained members with non-negative weights, so it stays monotone.
 
     Attributes
     ----------
@@ -354,6 +397,8 @@ class AutoMLRegressor(RegressorMixin, _AutoMLBase):
         Every completed trial and the final ensemble, best first.
     ensemble_ : EnsemblePredictor
         The fitted members, weights and stacker.
+    monotone_constraints_ : dict of str to int
+        The non-zero constraints applied.
     cv_results_ : dict
         Metric -> (mean, std) across folds of the final ensemble's out-of-fold predictions.
     oof_ : ndarray of shape (n_rows,)

@@ -7,6 +7,7 @@ leakage-proof as cloning a full pipeline per trial, and far cheaper.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,8 +16,9 @@ import pandas as pd
 from sklearn.base import clone
 
 from jogak.data import ColumnRoles, Task
+from jogak.errors import ConfigError
 from jogak.models._validation import Split
-from jogak.pipeline import FeatureStyle, build_preprocessor
+from jogak.pipeline import FeatureStyle, build_preprocessor, source_column_map
 
 __all__ = ["FoldData", "FoldCache"]
 
@@ -33,7 +35,11 @@ class FoldData:
 
 @dataclass
 class FoldCache:
-    """Lazily preprocessed folds per :class:`FeatureStyle`."""
+    """Lazily preprocessed folds per :class:`FeatureStyle`.
+
+    ``monotone`` maps raw columns to monotone constraints (+1/-1); :meth:`monotone_vector`
+    places them on the preprocessed columns of a style.
+    """
 
     X: pd.DataFrame
     y: np.ndarray
@@ -41,6 +47,7 @@ class FoldCache:
     splits: list[Split]
     random_state: int = 0
     task: Task | None = None
+    monotone: Mapping[str, int] = field(default_factory=dict)
     _folds: dict[tuple[FeatureStyle, int], FoldData] = field(default_factory=dict)
     _templates: dict[FeatureStyle, Any] = field(default_factory=dict)
 
@@ -67,6 +74,27 @@ class FoldCache:
         """Seconds spent fitting preprocessors so far (fold 0 only: one fit per style)."""
         return sum(fold.seconds for (_, index), fold in self._folds.items()
                    if index == 0 or not first_fold_only)
+
+    def monotone_vector(self, style: FeatureStyle) -> tuple[int, ...]:
+        """The constraint of each preprocessed column of ``style`` (empty without constraints).
+
+        A constrained column must reach the learner unchanged (a numeric column passed through,
+        as in NATIVE style); one that is encoded, expanded or dropped is refused.
+        """
+        wanted = {name: int(sign) for name, sign in self.monotone.items() if sign}
+        if not wanted:
+            return ()
+        outputs = source_column_map(self.fold(style, 0).preprocessor)
+        vector = tuple(wanted.get(name, 0) if source == name else 0
+                       for name, source in outputs.items())
+        passed = {name for name, source in outputs.items() if source == name}
+        lost = sorted(set(wanted) - passed)
+        if lost:
+            raise ConfigError(
+                f"Monotone constraints on {lost}, which the {style.value!r} preprocessing does "
+                "not pass through as one numeric column (they are categorical, text, dates or "
+                "dropped). Hint: constrain numeric columns only, or drop those constraints.")
+        return vector
 
     def n_features(self, style: FeatureStyle) -> int:
         return int(self.fold(style, 0).X_train.shape[1])

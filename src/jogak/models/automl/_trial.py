@@ -81,7 +81,8 @@ def build_context(spec: ModelSpec, cache: FoldCache, *, task: Task, n_classes: i
     return BuildContext(
         task=task, n_rows=n_rows, n_features=cache.n_features(style),
         n_classes=n_classes, categorical_indices=list(categorical), random_state=random_state,
-        n_jobs=threads, has_sparse_input=cache.has_sparse(style))
+        n_jobs=threads, has_sparse_input=cache.has_sparse(style),
+        monotone=cache.monotone_vector(style))
 
 
 def evaluate_trial(record: TrialRecord, spec: ModelSpec, cache: FoldCache, *, task: Task,

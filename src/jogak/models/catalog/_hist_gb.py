@@ -124,6 +124,7 @@ def _build(params: dict[str, Any], context: BuildContext) -> HistGBAdapter:
         max_features=float(params["max_features"]),
         early_stopping=False,
         categorical_features=list(context.categorical_indices) or None,
+        monotonic_cst=list(context.monotone) if context.is_monotone else None,
         random_state=context.random_state,
     )
     return HistGBAdapter(
@@ -146,5 +147,6 @@ HIST_GB = ModelSpec(
     handles_sparse=False,
     supports_sample_weight=True,
     native_categorical="native",
+    supports_monotone=True,
     description="scikit-learn histogram gradient boosting with native categorical splits",
 )

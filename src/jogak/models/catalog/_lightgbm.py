@@ -114,6 +114,10 @@ def _build(params: dict[str, Any], context: BuildContext) -> LightGBMAdapter:
     lightgbm = require("lightgbm", extra="lightgbm")
     model_class = lightgbm.LGBMRegressor if context.task is Task.REGRESSION \
         else lightgbm.LGBMClassifier
+    # "intermediate" keeps constrained splits from locking neighbouring leaves (LightGBM docs)
+    monotone: dict[str, Any] = {"monotone_constraints": list(context.monotone),
+                                "monotone_constraints_method": "intermediate"} \
+        if context.is_monotone else {}
     estimator = model_class(
         n_estimators=int(params["n_estimators"]),
         learning_rate=float(params["learning_rate"]),
@@ -132,6 +136,7 @@ def _build(params: dict[str, Any], context: BuildContext) -> LightGBMAdapter:
         deterministic=True,
         force_col_wise=True,
         verbose=-1,
+        **monotone,
     )
     return LightGBMAdapter(
         estimator, categorical_features=list(context.categorical_indices),
@@ -154,5 +159,6 @@ LIGHTGBM = ModelSpec(
     handles_sparse=False,
     supports_sample_weight=True,
     native_categorical="native",
+    supports_monotone=True,
     description="LightGBM gradient-boosted trees with native categorical splits",
 )

@@ -47,6 +47,10 @@ class BuildContext:
         Threads a learner may use.
     has_sparse_input : bool, default=False
         Whether the learner will receive a scipy sparse matrix.
+    monotone : sequence of int, default=()
+        Monotone constraint of each preprocessed column: ``+1`` the prediction may only rise
+        with the column, ``-1`` only fall, ``0`` free. Empty: no constraints. Only families with
+        ``supports_monotone`` build a learner when a constraint is non-zero.
 
     Raises
     ------
@@ -68,6 +72,7 @@ class BuildContext:
     random_state: int = 0
     n_jobs: int = 2
     has_sparse_input: bool = False
+    monotone: Sequence[int] = ()
 
     def __post_init__(self) -> None:
         task = Task(self.task)
@@ -96,6 +101,24 @@ class BuildContext:
                 f"BuildContext.categorical_indices must lie in [0, {self.n_features}), got "
                 f"{list(indices)}. Hint: indices refer to columns of the preprocessed matrix.")
         object.__setattr__(self, "categorical_indices", indices)
+        monotone = tuple(self.monotone)
+        if monotone and (len(monotone) != self.n_features
+                         or any(v not in (-1, 0, 1) for v in monotone)):
+            raise ConfigError(
+                f"BuildContext.monotone must hold one of -1, 0, 1 per preprocessed column "
+                f"({self.n_features}), got {len(monotone)} value(s): {list(monotone)[:10]}. "
+                "Hint: leave it empty for no constraints.")
+        if monotone and any(monotone[i] for i in indices):
+            raise ConfigError(
+                "BuildContext.monotone constrains a categorical column (positions "
+                f"{[i for i in indices if monotone[i]]}); categories have no order. Hint: "
+                "constrain numeric columns only.")
+        object.__setattr__(self, "monotone", tuple(int(v) for v in monotone))
+
+    @property
+    def is_monotone(self) -> bool:
+        """Whether any column carries a monotone constraint."""
+        return any(self.monotone)
 
 
 class SearchSpace:
@@ -158,6 +181,8 @@ class ModelSpec:
         Whether ``fit`` takes ``sample_weight``.
     native_categorical : {"one_hot", "ordinal", "native"}
         How the learner takes categorical columns.
+    supports_monotone : bool
+        Whether the builder honours ``context.monotone`` (monotone constraints per column).
     description : str
         One line for leaderboards and ``--help``.
     """
@@ -175,6 +200,7 @@ class ModelSpec:
     handles_sparse: bool = False
     supports_sample_weight: bool = True
     native_categorical: CategoricalHandling = "one_hot"
+    supports_monotone: bool = False
     description: str = ""
 
     def __post_init__(self) -> None:
@@ -237,11 +263,17 @@ class ModelSpec:
         Raises
         ------
         ConfigError
-            When the family does not handle ``context.task`` or a parameter is unknown.
+            When the family does not handle ``context.task``, a parameter is unknown, or the
+        context has monotone constraints the family cannot honour.
         MissingDependencyError
             When the family's extra is not installed.
         """
         self._check_task(context)
+        if context.is_monotone and not self.supports_monotone:
+            raise ConfigError(
+                f"Model family {self.name!r} cannot honour monotone constraints. Hint: use a "
+                "family with supports_monotone (lightgbm, xgboost, hist_gb) or drop the "
+                "constraints.")
         base = self.defaults(context)
         merged = {**base, **self._checked(params, base)}
         for module in self.modules:

@@ -120,6 +120,7 @@ def _build(params: dict[str, Any], context: BuildContext) -> XGBoostAdapter:
         random_state=context.random_state,
         n_jobs=context.n_jobs,
         verbosity=0,
+        **({"monotone_constraints": tuple(context.monotone)} if context.is_monotone else {}),
     )
     return XGBoostAdapter(
         estimator, categorical_features=list(context.categorical_indices),
@@ -142,5 +143,6 @@ XGBOOST = ModelSpec(
     handles_sparse=False,
     supports_sample_weight=True,
     native_categorical="native",
+    supports_monotone=True,
     description="XGBoost histogram gradient-boosted trees with categorical feature types",
 )
