@@ -283,3 +283,22 @@ def test_events_after_the_cutoff_never_change_features(shifts: list[int], values
     moved = pd.concat([moved, added], ignore_index=True)
     spec_moved = FeatureSpec(key="user", population=population, events=_spec(moved).events)
     pd.testing.assert_frame_equal(build_features(spec_moved, cutoff=CUTOFF).frame, before)
+
+
+def test_integer_keys_group_as_stored_and_come_out_as_text(logs: pd.DataFrame) -> None:
+    numeric = logs.assign(user=logs["user"].map({"a": 10, "b": 2, "c": 3}))
+
+    def spec(member_ids: list[object]) -> FeatureSpec:
+        members = pd.DataFrame({"user": member_ids, "age": [30, 41]})
+        return FeatureSpec(key="user", events=_spec(numeric).events,
+                           entities=(EntityTable(name="m", source=members, key="user",
+                                                 numeric=("age",)),))
+
+    native = build_features(spec([10, 2]), cutoff=CUTOFF)
+    assert 'CAST("user" AS VARCHAR)' not in native.sql
+    assert native.frame is not None
+    assert native.frame["user"].tolist() == ["10", "2"]  # text, in text order
+    assert native.frame["age"].tolist() == [30.0, 41.0]
+    mixed = build_features(spec(["10", "2"]), cutoff=CUTOFF)  # text ids in one table
+    assert 'CAST("user" AS VARCHAR)' in mixed.sql
+    pd.testing.assert_frame_equal(mixed.frame, native.frame)

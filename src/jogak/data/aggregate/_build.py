@@ -83,6 +83,18 @@ def parse_cutoff(value: Any) -> date | None:
     raise ConfigError(f"cutoff must be a date like 2017-03-31 or 20170331, got {value!r}.")
 
 
+_KEY_TYPES = ("tinyint", "smallint", "integer", "int", "bigint", "varchar", "string")
+
+
+def _same_key_type(engine: Engine, spec: FeatureSpec) -> bool:
+    """Whether every table stores its key with one integer or text type."""
+    keys = [(view_name(t.name), t.key) for t in (*spec.events, *spec.entities)]
+    if spec.population is not None:
+        keys.append((POPULATION_VIEW, spec.population.key))
+    types = {engine.columns(view)[key] for view, key in keys}
+    return len(types) == 1 and types.pop() in _KEY_TYPES
+
+
 @contextmanager
 def _engine(engine: EngineName | Engine, options: dict[str, Any]) -> Iterator[Engine]:
     if engine == "duckdb":
@@ -170,7 +182,7 @@ def build_features(spec: FeatureSpec, *, cutoff: Any = None,
             after, spans = count_after_cutoff(runner, spec, formats, single)
             repairs += after
         sql = compile_features(spec, runner.dialect, formats=formats, cutoff=single,
-                               spans=spans)
+                               spans=spans, native_keys=_same_key_type(runner, spec))
         log = pd.DataFrame([vars(r) for r in repairs],
                            columns=["table", "issue", "n_rows", "action"])
         if out is not None:

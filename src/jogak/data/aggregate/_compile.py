@@ -45,21 +45,27 @@ def numeric_columns(table: EventTable) -> set[str]:
 
 class _Compiler:
     def __init__(self, spec: FeatureSpec, dialect: Dialect, formats: Mapping[tuple[str, str],
-                 DateFormat], cutoff: date | None, spans: Mapping[str, int]) -> None:
+                 DateFormat], cutoff: date | None, spans: Mapping[str, int],
+                 native_keys: bool) -> None:
         self.spec, self.d, self.formats, self.cutoff = spec, dialect, formats, cutoff
-        self.spans = spans
+        self.spans, self.native_keys = spans, native_keys
 
     def q(self, name: str) -> str:
         return self.d.quote(name)
+
+    def key(self, column: str) -> str:
+        """A table's key as ``__key``: as stored when every table stores it alike (integer
+        keys group and join far faster than their text), else as text. The output is text."""
+        return self.q(column) if self.native_keys else f"CAST({self.q(column)} AS {self.d.text})"
 
     def source(self, view: str, deduplicate: bool) -> str:
         return f"(SELECT DISTINCT * FROM {view})" if deduplicate else view
 
     # -- event tables ---------------------------------------------------------------------------
     def events(self, table: EventTable) -> str:
-        q, text = self.q, self.d.text
+        q = self.q
         numeric = numeric_columns(table)
-        columns = [f"CAST({q(table.key)} AS {text}) AS __key",
+        columns = [f"{self.key(table.key)} AS __key",
                    f"{self.d.to_date(q(table.time), self.formats[(table.name, table.time)])} "
                    "AS __t"]
         for column in table.measured_columns():
@@ -202,7 +208,7 @@ class _Compiler:
     # -- entities and spine ---------------------------------------------------------------------
     def entity(self, table: EntityTable) -> str:
         q, text = self.q, self.d.text
-        columns = [f"CAST({q(table.key)} AS {text}) AS __key"]
+        columns = [f"{self.key(table.key)} AS __key"]
         columns += [f"CAST({q(c)} AS DOUBLE) AS {q(c)}" for c in table.numeric]
         columns += [f"CAST({q(c)} AS {text}) AS {q(c)}" for c in table.categorical]
         columns += [f"{self.d.to_date(q(c), self.formats[(table.name, c)])} AS {q(c)}"
@@ -211,14 +217,14 @@ class _Compiler:
         return f"SELECT {', '.join(columns)} FROM {source} AS r WHERE {q(table.key)} IS NOT NULL"
 
     def spine(self) -> str:
-        q, text, pop = self.q, self.d.text, self.spec.population
+        q, pop = self.q, self.spec.population
         if pop is not None:
             if pop.cutoff is not None:
                 cutoff = self.d.to_date(q(pop.cutoff), self.formats[("population", pop.cutoff)])
             else:
                 cutoff = self.d.date_literal(self.cutoff)  # type: ignore[arg-type]
             keep = "".join(f", {q(c)}" for c in pop.keep)
-            return (f"SELECT CAST({q(pop.key)} AS {text}) AS __key, {cutoff} AS __cutoff{keep} "
+            return (f"SELECT {self.key(pop.key)} AS __key, {cutoff} AS __cutoff{keep} "
                     f"FROM (SELECT DISTINCT * FROM {POPULATION_VIEW}) AS r "
                     f"WHERE {q(pop.key)} IS NOT NULL")
         literal = self.d.date_literal(self.cutoff)  # type: ignore[arg-type]
@@ -231,7 +237,7 @@ class _Compiler:
     # -- final ----------------------------------------------------------------------------------
     def select(self) -> str:
         q = self.q
-        columns = [f"s.__key AS {q(self.spec.key)}"]
+        columns = [f"CAST(s.__key AS {self.d.text}) AS {q(self.spec.key)}"]
         if self.spec.population is not None:
             columns += [f"s.{q(c)}" for c in self.spec.population.keep]
         joins = []
@@ -282,7 +288,8 @@ class _Compiler:
 
 def compile_features(spec: FeatureSpec, dialect: Dialect, *,
                      formats: Mapping[tuple[str, str], DateFormat],
-                     cutoff: date | None, spans: Mapping[str, int] | None = None) -> str:
+                     cutoff: date | None, spans: Mapping[str, int] | None = None,
+                     native_keys: bool = False) -> str:
     """The SQL computing ``spec``'s features.
 
     Parameters
@@ -299,5 +306,8 @@ def compile_features(spec: FeatureSpec, dialect: Dialect, *,
     spans : mapping of table to int, optional
         Days from each event table's first event to the single cutoff, plus one: bounds the
         ages so that active days can be counted with bitmaps.
+    native_keys : bool, default False
+        Every table stores its key with the same integer or text type: group and join on it
+        as stored (the output key is text either way).
     """
-    return _Compiler(spec, dialect, formats, cutoff, dict(spans or {})).query()
+    return _Compiler(spec, dialect, formats, cutoff, dict(spans or {}), native_keys).query()
