@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 __all__ = ["ServeMetrics"]
@@ -14,6 +16,8 @@ class ServeMetrics:
     """Request counts by route and status, a latency histogram, rows predicted, loaded models."""
 
     def __init__(self) -> None:
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+        self._rows: dict[tuple[str, int], Any] = {}
         self.registry = CollectorRegistry(auto_describe=True)
         self.requests = Counter("jogak_http_requests", "HTTP requests by route and status.",
                                 ["method", "route", "status"], registry=self.registry)
@@ -39,8 +43,19 @@ class ServeMetrics:
                                  registry=self.registry)
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
-        self.requests.labels(method, route, str(status)).inc()
-        self.latency.labels(method, route).observe(seconds)
+        children = self._children.get((method, route, status))
+        if children is None:  # labels() takes a lock and builds a key: once per combination
+            children = self._children[(method, route, status)] = (
+                self.requests.labels(method, route, str(status)),
+                self.latency.labels(method, route))
+        children[0].inc()
+        children[1].observe(seconds)
+
+    def count_rows(self, model: str, version: int, n_rows: int) -> None:
+        child = self._rows.get((model, version))
+        if child is None:
+            child = self._rows[(model, version)] = self.rows.labels(model, str(version))
+        child.inc(n_rows)
 
     def render(self, loaded: list[tuple[str, int]], pending_log_rows: int = 0) -> bytes:
         self.log_pending.set(pending_log_rows)

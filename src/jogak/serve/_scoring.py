@@ -17,6 +17,7 @@ import pandas as pd
 
 from jogak.data._schema import FeatureSchema, SchemaIssue, SchemaValidationError
 from jogak.errors import JogakError, MissingDependencyError, SchemaError
+from jogak.models import AutoMLClassifier, AutoMLRegressor
 from jogak.serve._models import LoadedModel
 from jogak.serve._settings import ServeSettings
 
@@ -184,6 +185,24 @@ def _operating_point(loaded: LoadedModel, name: str | None) -> tuple[Any, Any] |
     return points[name], loaded.classes[1]
 
 
+def _proba_row(model: Any, record: dict[str, Any]) -> np.ndarray:
+    """``model.predict_proba_row`` of a record the service has already validated: the AutoML
+    classifier's compiled row path without its second validation of the same record."""
+    if type(model) is AutoMLClassifier:
+        proba = np.clip(np.asarray(model.ensemble_.predict_raw_row(record), dtype=np.float64),
+                        0.0, 1.0)
+        return proba / proba.sum()
+    return np.asarray(model.predict_proba_row(record), dtype=np.float64)
+
+
+def _value_row(model: Any, record: dict[str, Any]) -> float:
+    """``model.predict_row`` of an already validated record (see :func:`_proba_row`)."""
+    if type(model) is AutoMLRegressor:
+        raw = float(model.ensemble_.predict_raw_row(record))
+        return float(np.expm1(raw)) if model.log_target else raw
+    return float(model.predict_row(record))
+
+
 def predict_rows(loaded: LoadedModel, rows: CheckedRows, *, probabilities: bool,
                  operating_point: str | None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """Predictions (one dict per row, matching ``schemas.Prediction``) and the point used."""
@@ -191,13 +210,13 @@ def predict_rows(loaded: LoadedModel, rows: CheckedRows, *, probabilities: bool,
     model = loaded.model
     if not loaded.is_classifier:
         if rows.record is not None:
-            values = np.array([model.predict_row(rows.record)], dtype=np.float64)
+            values = np.array([_value_row(model, rows.record)], dtype=np.float64)
         else:
             values = np.asarray(model.predict(rows.frame), dtype=np.float64)
         return [{"prediction": _number(v)} for v in values], None
     assert loaded.classes is not None
     if rows.record is not None:
-        proba = np.asarray(model.predict_proba_row(rows.record), dtype=np.float64)[None, :]
+        proba = _proba_row(model, rows.record)[None, :]
     else:
         proba = np.asarray(model.predict_proba(rows.frame), dtype=np.float64)
     labels = [_label(c) for c in loaded.classes]

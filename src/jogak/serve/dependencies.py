@@ -15,8 +15,9 @@ __all__ = ["CallerDep", "StateDep", "app_state", "caller"]
 _bearer = HTTPBearer(auto_error=False, description="An API key from JOGAK_API_KEYS.")
 
 
-def app_state(request: Request) -> AppState:
-    """The state of the app serving this request."""
+async def app_state(request: Request) -> AppState:
+    """The state of the app serving this request (``async``: FastAPI would run a plain ``def``
+    dependency in a worker thread, a thread hop per request for a dict lookup)."""
     state: AppState = request.app.state.jogak
     return state
 
@@ -24,7 +25,7 @@ def app_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(app_state)]
 
 
-def caller(state: StateDep,
+async def caller(state: StateDep,
            credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
            ) -> Principal:
     """The caller's key: 401 without a valid ``Authorization: Bearer <key>``."""

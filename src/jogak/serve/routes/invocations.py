@@ -97,7 +97,7 @@ def _invoke(loaded: LoadedModel, body: InvocationsRequest, state: AppState,
     predictions, _ = predict_rows(loaded, rows, probabilities=True, operating_point=None)
     if state.prediction_log is not None and request_id is not None:
         state.prediction_log.submit(loaded, request_id, sent, predictions)
-    state.metrics.rows.labels(loaded.name, str(loaded.version)).inc(rows.n_rows)
+    state.metrics.count_rows(loaded.name, loaded.version, rows.n_rows)
     out = []
     for item in predictions:
         row = {"prediction": item["prediction"]}

@@ -90,7 +90,7 @@ def _predict(loaded: LoadedModel, body: PredictRequest, state: AppState,
         explained, space = explain_rows(loaded, rows, body.explain)
         for prediction, row in zip(predictions, explained, strict=True):
             prediction["explanation"] = row["contributions"]
-    state.metrics.rows.labels(loaded.name, str(loaded.version)).inc(rows.n_rows)
+    state.metrics.count_rows(loaded.name, loaded.version, rows.n_rows)
     return {"model": loaded.name, "version": loaded.version, "task": loaded.task,
             "n_rows": rows.n_rows, "predictions": predictions, "warnings": rows.warnings,
             "operating_point": point, "explanation_space": space}
