@@ -1,14 +1,18 @@
 """jogak's behaviour score side by side with optbinning and the AutoML core (issue 11).
 
-On Taiwan credit default, the same behaviour features and the same stratified folds for every
-contender: jogak's scorecard (monotone WoE bins, sign-checked logistic regression), jogak's
-scorecard with free bin shapes, jogak's monotonic GBM, jogak's AutoML (LightGBM family, no
-constraints: the catalog cannot pass them), and optbinning 1.0 scorecards (its own venv, see
+On Taiwan credit default, the same stratified folds for every contender, and the same
+``extended`` behaviour features (``CreditLayout.features``) unless a name says ``basic``:
+jogak's scorecard (monotone WoE bins, sign-checked logistic regression), jogak's scorecard with
+free bin shapes, jogak's monotonic GBM (LightGBM fitted directly, and the same constraints
+through the AutoML core), jogak's AutoML without constraints, the scorecard and GBM on the
+``basic`` features, and optbinning 1.0 scorecards (its own venv, see
 benchmarks/setup_optbinning.sh) with monotone (``auto_asc_desc``) and free (``auto``) trends.
-Prints AUC, Gini, KS (mean over folds) and fit seconds per fold; writes everything as JSON.
+Prints AUC, Gini, KS (mean over folds), fit seconds per fold and the scorecard-to-GBM gap;
+writes everything as JSON.
 
     .venv/bin/python benchmarks/credit.py [--folds 5] [--seed 0] [--automl-trials 4]
-        [--peer-python /work/peers/optbinning/bin/python] [--out credit_benchmark.json]
+        [--no-basic] [--peer-python /work/peers/optbinning/bin/python]
+        [--out credit_benchmark.json]
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +47,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--automl-trials", type=int, default=4,
                         help="trials of jogak's AutoML per fold (0: leave it out)")
+    parser.add_argument("--no-basic", action="store_true",
+                        help="leave out the contenders on the basic behaviour features")
     parser.add_argument("--peer-python", type=Path,
                         default=Path(os.environ.get("JOGAK_PEERS_DIR", "/work/peers"))
                         / "optbinning" / "bin" / "python")
@@ -49,27 +56,44 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _features(path: Path) -> tuple[pd.DataFrame, np.ndarray]:
+SCORECARD = "jogak scorecard (monotone)"
+GBM = "jogak monotonic GBM (LightGBM)"
+Contender = tuple[str, Callable[[], object]]  # (feature level, build)
+
+
+def _features(path: Path) -> tuple[dict[str, pd.DataFrame], np.ndarray]:
     frame = TAIWAN_LAYOUT.rename_columns(pd.read_csv(path))
     y = frame.pop("Y").to_numpy()
-    features = TAIWAN_LAYOUT.derive(frame.drop(columns=list(TAIWAN_LAYOUT.exclude)))
-    return features, y
+    accounts = frame.drop(columns=list(TAIWAN_LAYOUT.exclude))
+    levels = {level: replace(TAIWAN_LAYOUT, features=level).derive(accounts)
+              for level in ("basic", "extended")}
+    return levels, y
 
 
-def _contenders(categorical: list[str], seed: int,
-                automl_trials: int) -> dict[str, Callable[[], object]]:
-    contenders: dict[str, Callable[[], object]] = {
-        "jogak scorecard (monotone)": lambda: Scorecard(categorical_features=categorical),
-        "jogak scorecard (free shapes, no sign check)": lambda: Scorecard(
+def _contenders(categorical: list[str], seed: int, automl_trials: int,
+                with_basic: bool) -> dict[str, Contender]:
+    contenders: dict[str, Contender] = {
+        SCORECARD: ("extended", lambda: Scorecard(categorical_features=categorical)),
+        "jogak scorecard (free shapes, no sign check)": ("extended", lambda: Scorecard(
             categorical_features=categorical, monotonic="none", max_n_bins=10,
-            min_bin_share=0.02, sign_check=False),
-        "jogak monotonic GBM": lambda: MonotonicGBM(categorical_features=categorical,
-                                                    random_state=seed),
+            min_bin_share=0.02, sign_check=False)),
+        GBM: ("extended", lambda: MonotonicGBM(categorical_features=categorical,
+                                               random_state=seed)),
     }
     if automl_trials > 0:
-        contenders["jogak AutoML lightgbm (unconstrained)"] = lambda: AutoMLClassifier(
-            n_trials=automl_trials, include_models=["lightgbm"], ensemble=False,
-            stacking=False, cv=3, random_state=seed, n_jobs=1)
+        contenders["jogak monotonic GBM (AutoML core, lightgbm)"] = ("extended", lambda: (
+            MonotonicGBM(categorical_features=categorical, engine="automl",
+                         automl_trials=automl_trials, random_state=seed)))
+        contenders["jogak AutoML lightgbm (unconstrained)"] = ("extended", lambda: (
+            AutoMLClassifier(n_trials=automl_trials, include_models=["lightgbm"],
+                             ensemble=False, stacking=False, cv=3, random_state=seed,
+                             n_jobs=1)))
+    if with_basic:
+        contenders["jogak scorecard (monotone), basic features"] = (
+            "basic", lambda: Scorecard(categorical_features=categorical))
+        contenders["jogak monotonic GBM (LightGBM), basic features"] = (
+            "basic", lambda: MonotonicGBM(categorical_features=categorical,
+                                          random_state=seed))
     return contenders
 
 
@@ -92,12 +116,15 @@ def _run_peer(python: Path, features: pd.DataFrame, y: np.ndarray, folds: list,
 
 def main(argv: list[str] | None = None) -> None:
     args = _parse(argv)
-    features, y = _features(args.data)
+    levels, y = _features(args.data)
+    features = levels["extended"]
     categorical = list(TAIWAN_LAYOUT.categorical)
     folds = list(StratifiedKFold(args.folds, shuffle=True, random_state=args.seed)
                  .split(features, y))
     rows: list[dict] = []
-    for name, build in _contenders(categorical, args.seed, args.automl_trials).items():
+    contenders = _contenders(categorical, args.seed, args.automl_trials, not args.no_basic)
+    for name, (level, build) in contenders.items():
+        features = levels[level]
         for k, (train, test) in enumerate(folds):
             model = build()
             started = time.perf_counter()
@@ -107,7 +134,7 @@ def main(argv: list[str] | None = None) -> None:
             rows.append({"variant": name, "fold": k, "fit_seconds": seconds,
                          **discrimination(y[test], proba)})
             print(f"{name} fold {k}: {seconds:.1f} s", file=sys.stderr, flush=True)
-    for record in _run_peer(args.peer_python, features, y, folds, categorical):
+    for record in _run_peer(args.peer_python, levels["extended"], y, folds, categorical):
         test = folds[record["fold"]][1]
         rows.append({"variant": record["variant"], "fold": record["fold"],
                      "fit_seconds": record["fit_seconds"],
@@ -120,9 +147,13 @@ def main(argv: list[str] | None = None) -> None:
     print(f"\nTaiwan credit default, {len(y)} rows, {args.folds}-fold stratified CV "
           f"(seed {args.seed}); 1-min load average at the end {load:.1f}")
     print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    auc = table.set_index("variant")["auc"]
+    gap = float(auc[GBM] - auc[SCORECARD])
+    print(f"gap {GBM} - {SCORECARD}: {gap:.4f} (goal <= 0.01)")
     args.out.write_text(json.dumps({"folds": args.folds, "seed": args.seed,
                                     "n_rows": int(len(y)), "load_average": load,
                                     "summary": table.to_dict(orient="records"),
+                                    "gap": gap,
                                     "runs": rows}, indent=2))
     print(f"written to {args.out}")
 

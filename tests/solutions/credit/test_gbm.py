@@ -105,3 +105,54 @@ def test_hand_given_constraints_and_bad_values(credit: tuple[pd.DataFrame, pd.Se
         MonotonicGBM(monotone={"LIMIT_BAL": 2}).fit(X, y)
     with pytest.raises(ConfigError, match="monotone must be"):
         MonotonicGBM(monotone="up").fit(X, y)
+
+
+@pytest.fixture(scope="module")
+def through_automl(credit: tuple[pd.DataFrame, pd.Series]) -> MonotonicGBM:
+    X, y = credit
+    return MonotonicGBM(categorical_features=list(TAIWAN_LAYOUT.categorical), engine="automl",
+                        automl_trials=2, automl_cv=2).fit(X, y)
+
+
+def test_automl_engine_passes_the_binning_constraints_to_the_automl_core(
+        through_automl: MonotonicGBM, fitted: MonotonicGBM) -> None:
+    automl = through_automl.automl_
+    assert through_automl.constraints_ == fitted.constraints_
+    assert automl.monotone_constraints_ == {n: c for n, c in fitted.constraints_.items() if c}
+    assert set(automl.leaderboard_["family"]) <= {"lightgbm", "ensemble (single)"}
+    assert not hasattr(through_automl, "booster_")
+
+
+def test_automl_engine_risk_is_monotone_and_shap_sums_to_the_log_odds(
+        through_automl: MonotonicGBM, credit: tuple[pd.DataFrame, pd.Series]) -> None:
+    X, _ = credit
+    rows = X.iloc[:40]
+    for name in ("utilization_mean", "max_months_late", "PAY_0"):
+        sign = through_automl.constraints_[name]
+        assert sign != 0
+        values = np.unique(X[name].dropna())
+        grid = values if values.size < 15 else np.quantile(values, np.linspace(0, 1, 15))
+        curves = []
+        for value in grid:
+            changed = rows.copy()
+            changed[name] = value
+            curves.append(through_automl.decision_function(changed))
+        if name == "PAY_0":  # a category: risk follows its WoE, highest risk = lowest WoE
+            woe = through_automl.binner_.binnings_[name]
+            order = np.argsort(woe.woe[woe.codes(grid)])
+            curves = [curves[i] for i in order]
+        steps = np.diff(np.column_stack(curves), axis=1) * sign
+        assert (steps >= -1e-9).all(), name
+    contributions = through_automl.contributions(rows)
+    np.testing.assert_allclose(contributions.sum(axis=1), through_automl.decision_function(rows),
+                               atol=1e-6)
+    reasons = through_automl.reasons(rows, n_reasons=1)
+    top = contributions.drop(columns="expected_value").idxmax(axis=1)
+    positive = contributions.drop(columns="expected_value").max(axis=1) > 1e-9
+    assert (reasons["reason_1"][positive] == top[positive]).all()
+
+
+def test_unknown_engine_is_refused(credit: tuple[pd.DataFrame, pd.Series]) -> None:
+    X, y = credit
+    with pytest.raises(ConfigError, match="'engine' parameter of MonotonicGBM"):
+        MonotonicGBM(engine="xgb").fit(X, y)

@@ -13,6 +13,7 @@ from jogak.solutions.credit._gbm import MonotonicGBM
 from jogak.solutions.credit._grades import GradeConfig, GradeScale, fit_grade_scale
 from jogak.solutions.credit._layout import (
     TAIWAN_LAYOUT,
+    BehaviourFeatures,
     CreditLayout,
     behaviour_features,
     detect_layout,
@@ -29,6 +30,7 @@ __all__ = [
     "MISSING_LABEL",
     "TAIWAN_LAYOUT",
     "UNSEEN_LABEL",
+    "BehaviourFeatures",
     "CreditConfig",
     "CreditLayout",
     "CreditModel",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from numbers import Integral
 from typing import Any, Literal
 
@@ -17,7 +17,7 @@ from jogak.errors import ConfigError, SchemaError, TargetError
 from jogak.models._artifacts import data_fingerprint
 from jogak.solutions.credit._gbm import MonotonicGBM
 from jogak.solutions.credit._grades import GradeConfig, GradeScale, fit_grade_scale
-from jogak.solutions.credit._layout import CreditLayout, detect_layout
+from jogak.solutions.credit._layout import BehaviourFeatures, CreditLayout, detect_layout
 from jogak.solutions.credit._metrics import calibration_table, discrimination
 from jogak.solutions.credit._model import CreditModel
 from jogak.solutions.credit._scorecard import Scorecard
@@ -40,6 +40,9 @@ class CreditConfig:
     ----------
     layout : CreditLayout, "auto" or "none", default="auto"
         Where the limit and monthly history are; ``"auto"`` recognises the Taiwan (UCI) layout.
+    behaviour_features : {"none", "basic", "extended"} or None, default=None
+        Overrides the layout's ``features`` (which behaviour features are derived; see
+        :func:`behaviour_features`). None keeps the layout's (``"extended"`` by default).
     categorical_features : sequence of str, default=()
         Extra numeric-coded columns to bin as categories (added to the layout's).
     exclude : sequence of str, default=()
@@ -59,6 +62,7 @@ class CreditConfig:
     """
 
     layout: CreditLayout | Literal["auto", "none"] = "auto"
+    behaviour_features: BehaviourFeatures | None = None
     categorical_features: Sequence[str] = ()
     exclude: Sequence[str] = ()
     n_splits: int = 5
@@ -78,6 +82,9 @@ class CreditConfig:
         if not isinstance(self.layout, CreditLayout) and self.layout not in ("auto", "none"):
             raise ConfigError(f"CreditConfig.layout must be a CreditLayout, 'auto' or 'none', "
                               f"got {self.layout!r}.")
+        if self.behaviour_features not in (None, "none", "basic", "extended"):
+            raise ConfigError(f"CreditConfig.behaviour_features must be 'none', 'basic', "
+                              f"'extended' or None, got {self.behaviour_features!r}.")
         if not isinstance(self.n_splits, Integral) or not 2 <= self.n_splits <= 20:
             raise ConfigError(f"CreditConfig.n_splits must be an int in [2, 20], got "
                               f"{self.n_splits!r}.")
@@ -90,9 +97,13 @@ class CreditConfig:
     def resolved_layout(self, columns: Sequence[str]) -> CreditLayout:
         """The layout to use for a table with these columns."""
         if isinstance(self.layout, CreditLayout):
-            return self.layout
-        found = detect_layout(columns) if self.layout == "auto" else None
-        return found or CreditLayout()
+            layout = self.layout
+        else:
+            found = detect_layout(columns) if self.layout == "auto" else None
+            layout = found or CreditLayout()
+        if self.behaviour_features is None:
+            return layout
+        return replace(layout, features=self.behaviour_features)
 
     def scorecard(self, categorical: Sequence[str]) -> Scorecard:
         """An unfitted scorecard with these settings."""

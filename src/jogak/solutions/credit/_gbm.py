@@ -1,4 +1,8 @@
-"""MonotonicGBM: LightGBM whose risk moves one way in each feature, with SHAP reason codes."""
+"""MonotonicGBM: boosted trees whose risk moves one way in each feature, with SHAP reasons.
+
+Two engines: LightGBM fitted directly with fixed settings, or jogak's AutoML core searching
+the constrained families (the same constraints, passed as ``monotone_constraints``).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
 from jogak.errors import ConfigError
+from jogak.explain import explain
+from jogak.models import AutoMLClassifier
 from jogak.models._optional import require
 from jogak.solutions.credit._reasons import top_reasons
 from jogak.solutions.credit._scorecard import PointsScaling
@@ -21,6 +27,9 @@ from jogak.solutions.credit._woe import MonotonicBinner
 __all__ = ["MonotonicGBM"]
 
 _TREND_SIGN = {"ascending": 1, "descending": -1, "flat": 0, "mixed": 0}
+_ENGINES = ("lightgbm", "automl")
+# probabilities are clipped before the logit: an AutoML model may predict exactly 0 or 1
+_EPS = 1e-12
 
 
 class MonotonicGBM(ClassifierMixin, BaseEstimator):
@@ -33,7 +42,14 @@ class MonotonicGBM(ClassifierMixin, BaseEstimator):
     ``min_iv``; otherwise (U-shaped or weak features) it is left free. ``monotone`` may instead
     give the direction of each feature by hand (``+1``: risk rises with the value).
 
-    Reason codes come from exact tree SHAP values in log-odds (LightGBM's ``pred_contrib``).
+    ``engine="automl"`` hands the same matrix and constraints to
+    :class:`jogak.models.AutoMLClassifier` (``monotone_constraints``), which searches
+    ``automl_models`` (families that honour constraints) for ``automl_trials`` trials with
+    ``automl_cv``-fold cross-validation and keeps the best single model (no ensemble, no
+    stacking, so the result stays monotone and its SHAP values stay in log-odds).
+
+    Reason codes come from exact tree SHAP values in log-odds (LightGBM's ``pred_contrib``;
+    :func:`jogak.explain.explain` for the AutoML engine).
 
     Parameters
     ----------
@@ -51,6 +67,11 @@ class MonotonicGBM(ClassifierMixin, BaseEstimator):
     n_jobs : int, default=1
         LightGBM threads. One is the default: on cores shared with other work, OpenMP threads
         spinning for each other cost 30x more CPU time here than they save.
+    engine : {"lightgbm", "automl"}, default="lightgbm"
+    automl_trials : int, default=8
+    automl_models : sequence of str, default=("lightgbm",)
+    automl_cv : int, default=3
+        Settings of the AutoML engine (the LightGBM settings above are then unused).
 
     Attributes
     ----------
@@ -58,6 +79,9 @@ class MonotonicGBM(ClassifierMixin, BaseEstimator):
     constraints_ : dict of str to int
         The monotone direction used for each feature (+1 risk rises, -1 falls, 0 free).
     booster_ : lightgbm.LGBMClassifier
+        The fitted booster (``engine="lightgbm"``).
+    automl_ : jogak.models.AutoMLClassifier
+        The fitted AutoML model (``engine="automl"``).
     classes_ : ndarray
     positive_label_ : object
     """
@@ -68,7 +92,9 @@ class MonotonicGBM(ClassifierMixin, BaseEstimator):
                  num_leaves: int = 15, min_child_samples: int = 50, subsample: float = 0.8,
                  colsample_bytree: float = 0.7, reg_lambda: float = 1.0,
                  base_score: float = 600.0, base_odds: float = 50.0, pdo: float = 20.0,
-                 positive_label: Any = None, random_state: int = 0, n_jobs: int = 1) -> None:
+                 positive_label: Any = None, random_state: int = 0, n_jobs: int = 1,
+                 engine: str = "lightgbm", automl_trials: int = 8,
+                 automl_models: Sequence[str] = ("lightgbm",), automl_cv: int = 3) -> None:
         self.categorical_features = categorical_features
         self.monotone = monotone
         self.monotone_iv_share = monotone_iv_share
@@ -86,6 +112,10 @@ class MonotonicGBM(ClassifierMixin, BaseEstimator):
         self.positive_label = positive_label
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.engine = engine
+        self.automl_trials = automl_trials
+        self.automl_models = automl_models
+        self.automl_cv = automl_cv
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -136,9 +166,14 @@ class MonotonicGBM(ClassifierMixin, BaseEstimator):
                                .to_numpy(dtype=np.float64, na_value=np.nan))
         return np.column_stack(columns)
 
+    def _named(self, matrix: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame(matrix, columns=[str(n) for n in self.feature_names_in_])
+
     def fit(self, X: Any, y: Any) -> MonotonicGBM:
-        """Fit the binning, derive the constraints and fit LightGBM."""
-        lightgbm = require("lightgbm", extra="lightgbm")
+        """Fit the binning, derive the constraints and fit LightGBM (or search with AutoML)."""
+        if self.engine not in _ENGINES:
+            raise ConfigError(f"The 'engine' parameter of MonotonicGBM must be one of "
+                              f"{list(_ENGINES)}, got {self.engine!r}.")
         frame = as_feature_frame(X)
         target, classes, positive = encode_target(y, self.positive_label)
         self.classes_: np.ndarray = classes
@@ -150,6 +185,15 @@ class MonotonicGBM(ClassifierMixin, BaseEstimator):
         self.binner_: MonotonicBinner = MonotonicBinner(
             categorical_features=self.categorical_features, positive_label=1).fit(frame, target)
         self.constraints_: dict[str, int] = self._constraints(frame)
+        if self.engine == "automl":
+            self.automl_ = AutoMLClassifier(
+                n_trials=int(self.automl_trials), include_models=list(self.automl_models),
+                cv=int(self.automl_cv), ensemble=False, stacking=False,
+                monotone_constraints={n: c for n, c in self.constraints_.items() if c},
+                random_state=int(self.random_state), n_jobs=int(self.n_jobs),
+            ).fit(self._named(self._matrix(frame)), target.astype(np.int64))
+            return self
+        lightgbm = require("lightgbm", extra="lightgbm")
         self.booster_ = lightgbm.LGBMClassifier(
             n_estimators=int(self.n_estimators), learning_rate=float(self.learning_rate),
             num_leaves=int(self.num_leaves), min_child_samples=int(self.min_child_samples),
@@ -162,7 +206,7 @@ class MonotonicGBM(ClassifierMixin, BaseEstimator):
         return self
 
     def _input(self, X: Any) -> np.ndarray:
-        check_is_fitted(self, "booster_")
+        check_is_fitted(self, "constraints_")
         frame = as_feature_frame(X, min_rows=0)
         if not isinstance(X, pd.DataFrame):
             frame.columns = list(self.feature_names_in_)
@@ -171,6 +215,10 @@ class MonotonicGBM(ClassifierMixin, BaseEstimator):
 
     def decision_function(self, X: Any) -> np.ndarray:
         """``logit(P(bad))`` of each row."""
+        if self.engine == "automl":
+            p_bad = np.clip(self.automl_.predict_proba(self._named(self._input(X)))[:, 1],
+                            _EPS, 1 - _EPS)
+            return np.asarray(np.log(p_bad / (1 - p_bad)), dtype=np.float64)
         return np.asarray(self.booster_.predict(self._input(X), raw_score=True), np.float64)
 
     def predict_proba(self, X: Any) -> np.ndarray:
@@ -193,9 +241,18 @@ class MonotonicGBM(ClassifierMixin, BaseEstimator):
 
         Each row's values sum to its :meth:`decision_function`.
         """
+        index = X.index if isinstance(X, pd.DataFrame) else None
+        if self.engine == "automl":
+            explanation = explain(self.automl_, self._named(self._input(X)), method="exact")
+            # a column AutoML left out (constant in training) contributes nothing
+            values = explanation.values.reindex(
+                columns=[str(n) for n in self.feature_names_in_], fill_value=0.0)
+            values["expected_value"] = np.asarray(explanation.base_values, dtype=np.float64)
+            if index is not None:
+                values.index = index
+            return values
         raw = np.asarray(self.booster_.predict(self._input(X), pred_contrib=True), np.float64)
         columns = [*map(str, self.feature_names_in_), "expected_value"]
-        index = X.index if isinstance(X, pd.DataFrame) else None
         return pd.DataFrame(raw, columns=columns, index=index)
 
     def reasons(self, X: Any, *, n_reasons: int = 3) -> pd.DataFrame:

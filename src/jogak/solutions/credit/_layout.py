@@ -5,14 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from jogak.errors import ConfigError, SchemaError
 
-__all__ = ["TAIWAN_LAYOUT", "CreditLayout", "behaviour_features", "detect_layout"]
+__all__ = ["TAIWAN_LAYOUT", "BehaviourFeatures", "CreditLayout", "behaviour_features",
+           "detect_layout"]
+
+BehaviourFeatures = Literal["none", "basic", "extended"]
+_LEVELS = ("none", "basic", "extended")
+# a payment under this share of the statement it pays counts as a month underpaid
+_UNDERPAID_SHARE = 0.1
 
 _UCI_NAMES = ["LIMIT_BAL", "SEX", "EDUCATION", "MARRIAGE", "AGE", "PAY_0", "PAY_2", "PAY_3",
               "PAY_4", "PAY_5", "PAY_6", *[f"BILL_AMT{i}" for i in range(1, 7)],
@@ -43,6 +49,12 @@ class CreditLayout:
         Columns never used as features (identifiers, protected attributes).
     amount : str or None, default=None
         The amount due per customer, used by the policy simulation.
+    status_codes : mapping of str to float, default={}
+        Named status codes that are not a number of months late (Taiwan: -1 paid in full,
+        0 revolving credit, -2 no use); ``extended`` features count the months at each code
+        as ``months_<name>``.
+    features : {"none", "basic", "extended"}, default="extended"
+        Which behaviour features :meth:`derive` adds (see :func:`behaviour_features`).
     """
 
     name: str = "custom"
@@ -54,11 +66,18 @@ class CreditLayout:
     categorical: Sequence[str] = ()
     exclude: Sequence[str] = ()
     amount: str | None = None
+    status_codes: Mapping[str, float] = field(default_factory=dict)
+    features: BehaviourFeatures = "extended"
 
     def __post_init__(self) -> None:
         for name in ("status", "bills", "payments", "categorical", "exclude"):
             object.__setattr__(self, name, tuple(str(c) for c in getattr(self, name)))
         object.__setattr__(self, "rename", dict(self.rename))
+        object.__setattr__(self, "status_codes",
+                           {str(k): float(v) for k, v in self.status_codes.items()})
+        if self.features not in _LEVELS:
+            raise ConfigError(f"CreditLayout.features must be one of {list(_LEVELS)}, got "
+                              f"{self.features!r}.")
         if self.payments and len(self.bills) < 2:
             raise ConfigError("CreditLayout.payments needs at least 2 bills columns (payments "
                               "are compared with the previous statement).")
@@ -94,6 +113,7 @@ TAIWAN_LAYOUT = CreditLayout(
     # an identifier, and attributes that lenders may not score on (EU gender directive, US ECOA)
     exclude=("ID", "SEX", "MARRIAGE"),
     amount="BILL_AMT1",
+    status_codes={"paid_in_full": -1, "revolving": 0, "no_use": -2},
 )
 
 
@@ -128,18 +148,15 @@ def _numbers(frame: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
                           "Hint: clean the amounts before scoring.") from exc
 
 
-def behaviour_features(frame: pd.DataFrame, layout: CreditLayout) -> pd.DataFrame:
-    """The frame plus behaviour features from the layout's limit and monthly history.
+def _row_min(values: np.ndarray) -> np.ndarray:
+    """Smallest non-missing value of each row (NaN when there is none), without warnings."""
+    known = ~np.isnan(values)
+    lowest = np.where(known, values, np.inf).min(axis=1)
+    return np.where(known.any(axis=1), lowest, np.nan)
 
-    Added (when the layout has the columns): ``utilization_1`` (latest bill / limit),
-    ``utilization_mean``, ``utilization_change`` (latest minus oldest), ``payment_ratio_1``
-    (latest payment / previous statement), ``payment_ratio_mean`` (all payments / the
-    statements they paid), ``months_late`` (months with status >= 1), ``months_late_recent``
-    (of the latest three), ``max_months_late``. A ratio over a statement of 0 or less (nothing
-    owed) is missing, so it gets the documented Missing bin.
-    """
-    out = frame.copy()
-    derived: dict[str, Any] = {}
+
+def _basic(frame: pd.DataFrame, layout: CreditLayout) -> dict[str, np.ndarray]:
+    derived: dict[str, np.ndarray] = {}
     if layout.limit and layout.bills:
         limit = _numbers(frame, [layout.limit])[:, 0]
         bills = _numbers(frame, layout.bills)
@@ -161,6 +178,99 @@ def behaviour_features(frame: pd.DataFrame, layout: CreditLayout) -> pd.DataFram
         derived["months_late_recent"] = late[:, :3].sum(axis=1).astype(np.float64)
         worst = np.where(np.isnan(status), -np.inf, status).max(axis=1)
         derived["max_months_late"] = np.where(np.isfinite(worst), worst, np.nan)
+    return derived
+
+
+def _extended_status(status: np.ndarray, layout: CreditLayout) -> dict[str, np.ndarray]:
+    derived: dict[str, np.ndarray] = {}
+    late = status >= 1
+    n_months = status.shape[1]
+    # months back to the latest late month (0: late now); the history length when never late
+    derived["months_since_late"] = np.where(late.any(axis=1), late.argmax(axis=1),
+                                            n_months).astype(np.float64)
+    overdue = np.clip(np.nan_to_num(status, nan=0.0), 0.0, None)
+    derived["months_late_total"] = overdue.sum(axis=1)
+    half = max(1, n_months // 2)
+    if n_months >= 2:
+        derived["late_trend"] = overdue[:, :half].mean(axis=1) - overdue[:, half:].mean(axis=1)
+    for name, code in layout.status_codes.items():
+        derived[f"months_{name}"] = (status == code).sum(axis=1).astype(np.float64)
+    return derived
+
+
+def _extended_amounts(frame: pd.DataFrame, layout: CreditLayout) -> dict[str, np.ndarray]:
+    derived: dict[str, np.ndarray] = {}
+    limit = _numbers(frame, [layout.limit])[:, 0] if layout.limit else None
+    bills = _numbers(frame, layout.bills) if layout.bills else None
+    paid = _numbers(frame, layout.payments) if layout.payments else None
+    if limit is not None and bills is not None:
+        usage = np.column_stack([_ratio(bills[:, k], limit) for k in range(bills.shape[1])])
+        derived["utilization_max"] = -_row_min(-usage)
+        derived["headroom_1"] = limit - bills[:, 0]
+        derived["headroom_mean"] = limit - _row_mean(bills)
+        if bills.shape[1] >= 2:
+            derived["balance_growth"] = _ratio(bills[:, 0] - bills[:, 1], limit)
+    if limit is not None and paid is not None:
+        derived["paid_to_limit"] = _ratio(paid.sum(axis=1), limit)
+        derived["paid_1_to_limit"] = _ratio(paid[:, 0], limit)
+    if bills is not None and paid is not None and bills.shape[1] >= 2:
+        n = min(paid.shape[1], bills.shape[1] - 1)
+        owed, pays = bills[:, 1:n + 1], paid[:, :n]
+        ratios = np.column_stack([_ratio(pays[:, k], owed[:, k]) for k in range(n)])
+        derived["payment_ratio_min"] = _row_min(ratios)
+        billed = owed > 0
+        derived["months_underpaid"] = (billed & (pays < _UNDERPAID_SHARE * owed)) \
+            .sum(axis=1).astype(np.float64)
+        derived["months_unpaid"] = (billed & (pays == 0)).sum(axis=1).astype(np.float64)
+        derived["shortfall_1"] = owed[:, 0] - pays[:, 0]
+        derived["shortfall_total"] = np.clip(owed - pays, 0.0, None).sum(axis=1)
+        derived["months_balance_up"] = (bills[:, :n] > owed).sum(axis=1).astype(np.float64)
+        derived["paid_1_to_bill_1"] = _ratio(paid[:, 0], bills[:, 0])
+        if limit is not None:
+            # new purchases: this statement minus the last one, plus what was paid in between
+            spend = bills[:, :n] - owed + pays
+            derived["spend_1"] = _ratio(spend[:, 0], limit)
+            derived["spend_mean"] = _ratio(spend.mean(axis=1), limit)
+    return derived
+
+
+def behaviour_features(frame: pd.DataFrame, layout: CreditLayout) -> pd.DataFrame:
+    """The frame plus behaviour features from the layout's limit and monthly history.
+
+    Row-wise arithmetic only (nothing is learned), so the features cannot leak the target
+    across folds. Features need the layout columns they read; the others are skipped.
+
+    ``basic``: ``utilization_1`` (latest bill / limit), ``utilization_mean``,
+    ``utilization_change`` (latest minus oldest), ``payment_ratio_1`` (latest payment /
+    previous statement), ``payment_ratio_mean`` (all payments / the statements they paid),
+    ``months_late`` (months with status >= 1), ``months_late_recent`` (of the latest three),
+    ``max_months_late``.
+
+    ``extended`` adds what a credit analyst builds from the same history:
+    ``months_since_late`` (0: late now; the history length when never late),
+    ``months_late_total`` (sum of months overdue), ``late_trend`` (mean months overdue in the
+    recent half minus the older half), ``months_<code>`` per named status code,
+    ``utilization_max``, ``headroom_1`` and ``headroom_mean`` (limit minus the latest and the
+    mean statement), ``balance_growth`` (latest minus previous statement, over the limit),
+    ``paid_to_limit`` and ``paid_1_to_limit``, ``payment_ratio_min`` (lowest monthly payment
+    ratio), ``months_underpaid`` (paid under 10 % of a positive statement),
+    ``months_unpaid`` (paid nothing against one), ``shortfall_1`` (previous statement minus
+    the latest payment), ``shortfall_total`` (unpaid statement amounts summed),
+    ``months_balance_up`` (months the statement grew), ``paid_1_to_bill_1``, ``spend_1`` and
+    ``spend_mean`` (new purchases, statement minus the previous one plus the payment between,
+    over the limit).
+
+    A ratio over a statement or limit of 0 or less (nothing owed) is missing, so it gets the
+    documented Missing bin.
+    """
+    out = frame.copy()
+    derived: dict[str, Any] = {}
+    if layout.features != "none":
+        derived.update(_basic(frame, layout))
+    if layout.features == "extended":
+        if layout.status:
+            derived.update(_extended_status(_numbers(frame, layout.status), layout))
+        derived.update(_extended_amounts(frame, layout))
     for name, values in derived.items():
         if name in out.columns:
             raise SchemaError(f"The data already has a column {name!r}, which the credit layout "
