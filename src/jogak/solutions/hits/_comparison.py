@@ -114,7 +114,8 @@ def compare_models(X: pd.DataFrame, y: Any, *, features: Any, jogak_model: HitRe
                    n_tuning_trials: int = 10, folds: int = 5, repeats: int = 3,
                    random_state: int = 0, n_jobs: int = 1,
                    progress: Progress | None = None,
-                   on_fold: Callable[[Comparison], None] | None = None) -> Comparison:
+                   on_fold: Callable[[Comparison], None] | None = None,
+                   fold_subset: Sequence[int] | None = None) -> Comparison:
     """Score S1's models (default and Optuna-tuned) and jogak's model on the same folds.
 
     S1's models learn the raw target from the same leakage-free features (re-fitted per fold),
@@ -145,6 +146,9 @@ def compare_models(X: pd.DataFrame, y: Any, *, features: Any, jogak_model: HitRe
         Called with a short message after each (fold, model).
     on_fold : callable, optional
         Called with the results so far after each fold (e.g. to save partial results).
+    fold_subset : sequence of int, optional
+        Score only these folds (0-based over all ``folds * repeats``), keeping their numbers:
+        parts of one protocol run as separate processes and concatenated give the whole table.
 
     Returns
     -------
@@ -162,11 +166,18 @@ def compare_models(X: pd.DataFrame, y: Any, *, features: Any, jogak_model: HitRe
     scheme = CVScheme(kind="kfold", n_splits=folds, n_repeats=repeats, random_state=random_state)
     splits = make_splits(scheme, task=Task.REGRESSION, y=target)
     per_repeat = max(1, len(splits) // repeats)
+    chosen = set(range(len(splits)) if fold_subset is None else fold_subset)
+    outside = sorted(chosen - set(range(len(splits))))
+    if outside:
+        raise ConfigError(f"fold_subset must hold fold numbers from 0 to {len(splits) - 1}; "
+                          f"got {outside}.")
     rows: list[dict[str, Any]] = []
     coverage: list[dict[str, float]] = []
     tuned_params: dict[int, dict[str, dict[str, Any]]] = {}
     report = progress or (lambda message: None)
     for fold, (train, test) in enumerate(splits):
+        if fold not in chosen:
+            continue
         M_train, M_test = _matrices(features, X.iloc[train], target[train], X.iloc[test])
         found: dict[str, dict[str, Any]] = {}
         predictions: dict[str, np.ndarray] = {}

@@ -8,7 +8,10 @@ import numpy as np
 
 from jogak.errors import ConfigError
 
-__all__ = ["blend_weight", "conformal_quantile", "interval_coverage", "least_squares_scale"]
+__all__ = ["blend_weight", "conformal_quantile", "interval_coverage", "least_squares_scale",
+           "power_back_transform"]
+
+_SLOPES = np.round(np.arange(0.25, 2.0001, 0.01), 2)
 
 
 def conformal_quantile(scores: np.ndarray, coverage: float) -> float:
@@ -83,3 +86,42 @@ def blend_weight(first: np.ndarray, second: np.ndarray, target: np.ndarray) -> f
         return 0.0
     weight = float(np.sum(difference * (t[keep] - b[keep])) / denominator)
     return float(np.clip(weight, 0.0, 1.0))
+
+
+def power_back_transform(log_prediction: np.ndarray, target: np.ndarray) -> tuple[float, float]:
+    """The ``(c, b)`` minimising ``sum((target - c * expm1(b * log_prediction)) ** 2)``.
+
+    A raw-scale calibration of a ``log1p``-scale model, ``c * ((1 + prediction) ** b - 1)``:
+    ``b = 1`` is a constant re-scaling (:func:`least_squares_scale`, a smearing factor),
+    ``b > 1`` stretches the top end and ``b < 1`` shrinks it where the log model spreads out
+    titles it cannot tell apart. ``b`` is searched on a 0.01 grid over [0.25, 2] and ``c`` is
+    exact for each ``b``, so the fit is deterministic. Fit it on out-of-fold predictions, never
+    on fitted ones. Without a usable row it returns ``(1, 1)``.
+
+    Examples
+    --------
+    >>> p = np.log1p(np.array([10.0, 100.0, 1000.0]))
+    >>> c, b = power_back_transform(p, 2.0 * np.expm1(1.5 * p))
+    >>> round(c, 6), b
+    (2.0, 1.5)
+    """
+    p, t = np.asarray(log_prediction, dtype=float), np.asarray(target, dtype=float)
+    if p.shape != t.shape:
+        raise ConfigError(f"log_prediction and target must have equal length; got {p.shape} "
+                          f"and {t.shape}.")
+    keep = np.isfinite(p) & np.isfinite(t)
+    p, t = np.clip(p[keep], 0.0, None), t[keep]
+    best: tuple[float, float, float] = (math.inf, 1.0, 1.0)
+    for slope in _SLOPES:
+        basis = np.expm1(slope * p)
+        size = float(np.max(basis, initial=0.0))
+        if not 0.0 < size < math.inf:
+            continue
+        basis = basis / size  # keeps the sums finite for any target size
+        scale = float(np.sum(t * basis) / np.sum(basis * basis))
+        if scale <= 0:
+            continue
+        loss = float(np.sum((t - scale * basis) ** 2))
+        if loss < best[0]:
+            best = (loss, scale / size, float(slope))
+    return best[1], best[2]

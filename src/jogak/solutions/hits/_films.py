@@ -81,6 +81,9 @@ class FilmFeatures(TransformerMixin, BaseEstimator):
         Pseudo-count of the track-record means.
     actor_column : str, default "actors"
         Comma-separated lead actors; used when the column exists (DACON data has only counts).
+    hit_threshold : float or None, default 1_000_000
+        Audience that makes a hit: each track record also gives the smoothed share of earlier
+        films at or above it (``*_prev_hit_share``); None leaves those columns out.
 
     Attributes
     ----------
@@ -91,11 +94,13 @@ class FilmFeatures(TransformerMixin, BaseEstimator):
     """
 
     def __init__(self, *, lag_days: int = 30, min_distributor_films: int = 3,
-                 smoothing: float = 1.0, actor_column: str = "actors") -> None:
+                 smoothing: float = 1.0, actor_column: str = "actors",
+                 hit_threshold: float | None = 1_000_000.0) -> None:
         self.lag_days = lag_days
         self.min_distributor_films = min_distributor_films
         self.smoothing = smoothing
         self.actor_column = actor_column
+        self.hit_threshold = hit_threshold
 
     def fit(self, X: pd.DataFrame, y: Any) -> FilmFeatures:
         """Learn distributor categories and track records from the training films."""
@@ -114,7 +119,8 @@ class FilmFeatures(TransformerMixin, BaseEstimator):
         self.encoders_ = [
             TrackRecordEncoder(columns=columns, date_column="release_time", kind=kind,
                                separator=separator, lag_days=self.lag_days,
-                               smoothing=self.smoothing).fit(frame, y)
+                               smoothing=self.smoothing,
+                               hit_threshold=self.hit_threshold).fit(frame, y)
             for columns, kind, separator in specs]
         self.n_features_in_ = X.shape[1]
         self.feature_names_in_ = np.asarray([str(c) for c in X.columns], dtype=object)

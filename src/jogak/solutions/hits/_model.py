@@ -215,24 +215,28 @@ def evaluate_hits(kind: HitKind, frame: pd.DataFrame, *, folds: int = 5, repeats
                   models: Sequence[str] = S1_MODELS, tuned: bool = True,
                   n_tuning_trials: int = 10, n_trials: int = 20,
                   include_models: Sequence[str] = DEFAULT_FAMILIES, embedding_size: int = 16,
-                  with_top10: bool = True, random_state: int = 0, n_jobs: int = 1,
-                  progress: Progress | None = None,
-                  on_fold: Callable[[Comparison], None] | None = None
+                  with_top10: bool = True, with_jogak: bool = True, random_state: int = 0,
+                  n_jobs: int = 1, progress: Progress | None = None,
+                  on_fold: Callable[[Comparison], None] | None = None,
+                  fold_subset: Sequence[int] | None = None
                   ) -> tuple[Comparison, pd.DataFrame | None]:
     """S1's table beside jogak's model on the same folds (and, for songs, the top-10 AUC).
 
-    See :func:`compare_models` for the table; ``progress`` and ``on_fold`` are passed to it.
+    See :func:`compare_models` for the table; ``progress``, ``on_fold`` and ``fold_subset``
+    are passed to it.
+    ``with_jogak=False`` scores S1's models only (e.g. to run S1's rows and jogak's row as two
+    processes: the folds depend only on ``folds``, ``repeats`` and ``random_state``).
     """
     _check_kind(kind)
     X, y = _training_rows(kind, frame)
     features = _features(kind, embedding_size=embedding_size, random_state=random_state)
-    jogak = HitRegressor(features=features, n_trials=n_trials,
-                         include_models=tuple(include_models), random_state=random_state,
-                         n_jobs=n_jobs)
+    jogak = (HitRegressor(features=features, n_trials=n_trials,
+                          include_models=tuple(include_models), random_state=random_state,
+                          n_jobs=n_jobs) if with_jogak else None)
     comparison = compare_models(X, y, features=features, jogak_model=jogak, models=models,
                                 tuned=tuned, n_tuning_trials=n_tuning_trials, folds=folds,
                                 repeats=repeats, random_state=random_state, n_jobs=n_jobs,
-                                progress=progress, on_fold=on_fold)
+                                progress=progress, on_fold=on_fold, fold_subset=fold_subset)
     auc = None
     if kind == "songs" and with_top10:
         auc = top10_auc(X, folds=folds, repeats=repeats, n_trials=n_trials,

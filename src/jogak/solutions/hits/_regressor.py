@@ -16,6 +16,7 @@ from jogak.solutions.hits._conformal import (
     blend_weight,
     conformal_quantile,
     least_squares_scale,
+    power_back_transform,
 )
 
 __all__ = ["DEFAULT_FAMILIES", "HitRegressor", "check_count_target"]
@@ -44,8 +45,10 @@ class HitRegressor(RegressorMixin, BaseEstimator):
     The feature transformer is fitted inside ``fit`` on the rows given, so cloning this
     estimator per cross-validation fold keeps every track record leakage-free. AutoML learns
     ``log1p(y)``; its back-transform ``expm1`` gives a median, which under-predicts the mean of
-    a skewed count, so by default it is re-scaled by the least-squares factor of the
-    out-of-fold predictions. Intervals are conformal on the log scale (multiplicative bands).
+    a skewed count, so by default it is calibrated on the raw scale as ``c * expm1(b * log
+    prediction)``, with ``c`` and ``b`` fitted by least squares on the out-of-fold predictions
+    (``b = 1`` is a constant smearing factor). Intervals are conformal on the log scale
+    (multiplicative bands).
 
     Parameters
     ----------
@@ -64,9 +67,10 @@ class HitRegressor(RegressorMixin, BaseEstimator):
         ``split``: split conformal, holding ``calibration_fraction`` of the rows out of fitting.
     calibration_fraction : float, default 0.25
         Rows held out by ``interval_method="split"``.
-    back_transform : {"scaled", "median"}, default "scaled"
-        ``scaled``: ``b * expm1(log prediction)`` with ``b`` from out-of-fold least squares;
-        ``median``: plain ``expm1``.
+    back_transform : {"power", "scaled", "median"}, default "power"
+        ``power``: ``c * expm1(b * log prediction)`` with ``c, b`` from out-of-fold raw-scale
+        least squares (:func:`power_back_transform`); ``scaled``: ``s * expm1(log
+        prediction)`` with ``s`` from out-of-fold least squares; ``median``: plain ``expm1``.
     raw_blend : bool, default True
         Also fit AutoML on the raw target and predict ``w * raw + (1 - w) * back-transformed
         log``, with ``w`` in [0, 1] minimising the out-of-fold squared error (raw-scale RMSE is
@@ -82,7 +86,9 @@ class HitRegressor(RegressorMixin, BaseEstimator):
     quantile_ : float
         Conformal half-width on the ``log1p`` scale.
     scale_ : float
-        Back-transform factor (1 with ``back_transform="median"``).
+        Back-transform factor ``s`` (1 unless ``back_transform="scaled"``).
+    power_ : tuple of float
+        ``(c, b)`` of ``back_transform="power"`` (``(1, 1)`` otherwise).
     raw_automl_ : AutoMLRegressor or None
         The raw-target model (``raw_blend=True``).
     blend_weight_ : float
@@ -92,7 +98,7 @@ class HitRegressor(RegressorMixin, BaseEstimator):
     def __init__(self, *, features: Any = None, n_trials: int = 20,
                  include_models: Sequence[str] = DEFAULT_FAMILIES, cv: int = 5,
                  coverage: float = 0.9, interval_method: str = "cv",
-                 calibration_fraction: float = 0.25, back_transform: str = "scaled",
+                 calibration_fraction: float = 0.25, back_transform: str = "power",
                  raw_blend: bool = True, random_state: int = 0, n_jobs: int = 1) -> None:
         self.features = features
         self.n_trials = n_trials
@@ -113,8 +119,8 @@ class HitRegressor(RegressorMixin, BaseEstimator):
         if self.interval_method not in {"cv", "split"}:
             raise ConfigError(f"interval_method must be 'cv' or 'split', got "
                               f"{self.interval_method!r}.")
-        if self.back_transform not in {"scaled", "median"}:
-            raise ConfigError(f"back_transform must be 'scaled' or 'median', got "
+        if self.back_transform not in {"power", "scaled", "median"}:
+            raise ConfigError(f"back_transform must be 'power', 'scaled' or 'median', got "
                               f"{self.back_transform!r}.")
         if not 0.0 < self.coverage < 1.0:
             raise ConfigError(f"coverage must be in (0, 1), got {self.coverage!r}.")
@@ -160,10 +166,12 @@ class HitRegressor(RegressorMixin, BaseEstimator):
         self.quantile_ = conformal_quantile(np.abs(log_target - log_prediction), self.coverage)
         self.scale_ = (least_squares_scale(np.expm1(log_prediction), np.expm1(log_target))
                        if self.back_transform == "scaled" else 1.0)
+        self.power_ = (power_back_transform(log_prediction, np.expm1(log_target))
+                       if self.back_transform == "power" else (1.0, 1.0))
         self.blend_weight_ = 0.0
         if raw_prediction is not None:
             self.blend_weight_ = blend_weight(raw_prediction,
-                                              self.scale_ * np.expm1(log_prediction),
+                                              self._back_transform(log_prediction),
                                               np.expm1(log_target))
         self.n_features_in_ = X.shape[1]
         return self
@@ -175,10 +183,16 @@ class HitRegressor(RegressorMixin, BaseEstimator):
         prediction = self.automl_.predict(self.features_.transform(X))
         return np.log1p(np.clip(prediction, 0.0, None))
 
+    def _back_transform(self, log_prediction: np.ndarray) -> np.ndarray:
+        if self.back_transform == "power":
+            scale, slope = self.power_
+            return scale * np.expm1(slope * log_prediction)
+        return self.scale_ * np.expm1(log_prediction)
+
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         """Expected hit size (audience, months on chart) on the original scale."""
         check_is_fitted(self, "scale_")
-        prediction = self.scale_ * np.expm1(self._log_predict(X))
+        prediction = self._back_transform(self._log_predict(X))
         if self.raw_automl_ is not None and self.blend_weight_ > 0:
             raw = np.clip(self.raw_automl_.predict(self.features_.transform(X)), 0.0, None)
             prediction = self.blend_weight_ * raw + (1 - self.blend_weight_) * prediction

@@ -46,6 +46,10 @@ class TrackRecordEncoder(TransformerMixin, BaseEstimator):
         Aggregate ``log1p(y)`` instead of ``y``.
     smoothing : float, default 1.0
         Pseudo-count pulling the mean towards the training mean for entities with few records.
+    hit_threshold : float or None, default None
+        Also give ``<column>_prev_hit_share``: the smoothed share of earlier records whose
+        outcome (on the original scale) reached this value, e.g. a million admissions. Raw-scale
+        errors are dominated by such hits, which a mean of logs dilutes.
 
     Attributes
     ----------
@@ -54,7 +58,8 @@ class TrackRecordEncoder(TransformerMixin, BaseEstimator):
     history_ : dict of str to DataFrame
         Per column: ``key, known, value`` sorted by key and date.
     feature_names_out_ : ndarray of str
-        ``<column>_n_prev``, ``<column>_prev_mean``, ``<column>_prev_max`` for each column.
+        ``<column>_n_prev``, ``<column>_prev_mean``, ``<column>_prev_max`` for each column
+        (and ``<column>_prev_hit_share`` with ``hit_threshold``).
 
     Examples
     --------
@@ -69,7 +74,7 @@ class TrackRecordEncoder(TransformerMixin, BaseEstimator):
     def __init__(self, *, columns: Sequence[str] = (), date_column: str = "release_date",
                  kind: str = "person", separator: str | None = None,
                  known_column: str | None = None, lag_days: int = 0, log_target: bool = True,
-                 smoothing: float = 1.0) -> None:
+                 smoothing: float = 1.0, hit_threshold: float | None = None) -> None:
         self.columns = columns
         self.date_column = date_column
         self.kind = kind
@@ -78,6 +83,7 @@ class TrackRecordEncoder(TransformerMixin, BaseEstimator):
         self.lag_days = lag_days
         self.log_target = log_target
         self.smoothing = smoothing
+        self.hit_threshold = hit_threshold
 
     def _keys(self, values: pd.Series) -> list[list[str]]:
         if self.separator is not None:
@@ -100,6 +106,9 @@ class TrackRecordEncoder(TransformerMixin, BaseEstimator):
         if self.smoothing < 0 or self.lag_days < 0:
             raise ConfigError(f"smoothing and lag_days must be >= 0, got {self.smoothing!r} and "
                               f"{self.lag_days!r}.")
+        if self.hit_threshold is not None and not np.isfinite(self.hit_threshold):
+            raise ConfigError(f"hit_threshold must be a finite number or None, got "
+                              f"{self.hit_threshold!r}.")
         if not isinstance(X, pd.DataFrame):
             raise SchemaError("TrackRecordEncoder needs a DataFrame with named columns.")
         missing = [c for c in self.columns if c not in X.columns]
@@ -120,22 +129,28 @@ class TrackRecordEncoder(TransformerMixin, BaseEstimator):
             known = self._dates(X, self.date_column) + np.timedelta64(int(self.lag_days), "D")
         usable = ~np.isnan(values) & ~np.isnat(known)
         self.prior_ = float(np.mean(values[usable])) if usable.any() else 0.0
+        hits = target.to_numpy(dtype=float) >= (self.hit_threshold if self.hit_threshold
+                                                 is not None else np.inf)
+        self.hit_prior_ = float(np.mean(hits[usable])) if usable.any() else 0.0
         self.history_: dict[str, pd.DataFrame] = {}
         for column in self.columns:
             keys = self._keys(X[column])
-            rows = [(key, known[i], values[i]) for i, row in enumerate(keys) if usable[i]
-                    for key in row]
-            history = pd.DataFrame(rows, columns=["key", "known", "value"])
+            rows = [(key, known[i], values[i], float(hits[i])) for i, row in enumerate(keys)
+                    if usable[i] for key in row]
+            history = pd.DataFrame(rows, columns=["key", "known", "value", "hit"])
             self.history_[column] = history.sort_values(["key", "known"], kind="stable",
                                                         ignore_index=True)
         self.feature_names_out_ = np.asarray(
-            [f"{c}_{s}" for c in self.columns for s in ("n_prev", "prev_mean", "prev_max")],
-            dtype=object)
+            [f"{c}_{s}" for c in self.columns for s in self._suffixes()], dtype=object)
         self.n_features_in_ = X.shape[1]
         return self
 
+    def _suffixes(self) -> tuple[str, ...]:
+        base = ("n_prev", "prev_mean", "prev_max")
+        return base if self.hit_threshold is None else (*base, "prev_hit_share")
+
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
-        """Count, smoothed mean and maximum of each entity's earlier outcomes."""
+        """Count, smoothed mean and maximum (and hit share) of each entity's earlier outcomes."""
         check_is_fitted(self, "history_")
         if not isinstance(X, pd.DataFrame):
             raise SchemaError("TrackRecordEncoder needs a DataFrame with named columns.")
@@ -145,22 +160,28 @@ class TrackRecordEncoder(TransformerMixin, BaseEstimator):
             if column not in X.columns:
                 raise SchemaError(f"TrackRecordEncoder was fitted with column {column!r}, "
                                   "which is missing.")
-            count, total, best = self._aggregate(column, self._keys(X[column]), dates)
-            mean = (total + self.smoothing * self.prior_) / np.maximum(count + self.smoothing,
-                                                                       1e-12)
-            mean[count == 0] = self.prior_
+            count, total, best, n_hits = self._aggregate(column, self._keys(X[column]), dates)
             out[f"{column}_n_prev"] = count
-            out[f"{column}_prev_mean"] = mean
+            out[f"{column}_prev_mean"] = self._smoothed(total, count, self.prior_)
             out[f"{column}_prev_max"] = np.where(count > 0, best, 0.0)
+            if self.hit_threshold is not None:
+                out[f"{column}_prev_hit_share"] = self._smoothed(n_hits, count, self.hit_prior_)
         return out
 
+    def _smoothed(self, total: np.ndarray, count: np.ndarray, prior: float) -> np.ndarray:
+        mean = (total + self.smoothing * prior) / np.maximum(count + self.smoothing, 1e-12)
+        mean[count == 0] = prior
+        return mean
+
     def _aggregate(self, column: str, keys: list[list[str]],
-                   dates: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                   dates: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         n_rows = len(keys)
         count, total, best = np.zeros(n_rows), np.zeros(n_rows), np.full(n_rows, -np.inf)
+        n_hits = np.zeros(n_rows)
         history = self.history_[column]
         if history.empty:
-            return count, total, best
+            return count, total, best, n_hits
         pairs = pd.DataFrame([(i, key) for i, row in enumerate(keys) for key in row],
                              columns=["row", "key"])
         pairs = pairs[~np.isnat(dates[pairs["row"].to_numpy()])] if len(pairs) else pairs
@@ -172,15 +193,17 @@ class TrackRecordEncoder(TransformerMixin, BaseEstimator):
             known = past["known"].to_numpy(dtype="datetime64[ns]")
             cumsum = np.cumsum(past["value"].to_numpy())
             cummax = np.maximum.accumulate(past["value"].to_numpy())
+            cumhits = np.cumsum(past["hit"].to_numpy())
             rows = wanted["row"].to_numpy()
             n_before = np.searchsorted(known, dates[rows], side="left")
             has = n_before > 0
             np.add.at(count, rows, n_before)
             np.add.at(total, rows[has], cumsum[n_before[has] - 1])
             np.maximum.at(best, rows[has], cummax[n_before[has] - 1])
-        return count, total, best
+            np.add.at(n_hits, rows[has], cumhits[n_before[has] - 1])
+        return count, total, best, n_hits
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        """``<column>_n_prev``, ``<column>_prev_mean``, ``<column>_prev_max`` per column."""
+        """``<column>_n_prev``, ``_prev_mean``, ``_prev_max`` (``_prev_hit_share``) per column."""
         check_is_fitted(self, "feature_names_out_")
         return self.feature_names_out_.copy()
