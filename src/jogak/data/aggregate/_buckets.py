@@ -26,7 +26,7 @@ from jogak.data.aggregate._spec import Aggregation, EventTable
 
 __all__ = ["Buckets", "bucketed_aggregates", "plan_buckets"]
 
-# one bitmap word per bucket: this many days (below the sign bit of a BIGINT)
+# one bitmap word per bucket: at most this many days (fewer than the 63 bits below the sign)
 _WORD_DAYS = 60
 _MAX_BUCKETS = 24
 _DECOMPOSABLE = {"count", "sum", "mean", "min", "max", "first", "last", "slope",
@@ -83,10 +83,13 @@ class _Partials:
 def _combine(agg: Aggregation, window: int | None, buckets: Buckets, dialect: Dialect,
              partial: _Partials, column: str | None) -> str:
     """The second-pass expression of one feature (``__b``: the bucket of a first-pass row)."""
-    where = "" if window is None else f" FILTER (WHERE __b < {buckets.inside(window)})"
 
     def total(expression: str, func: str = "sum") -> str:
-        return f"{func}({partial(expression)}){where}"
+        name = partial(expression)
+        if window is None:
+            return f"{func}({name})"
+        # CASE rather than FILTER: the same value, and cheaper on DuckDB
+        return f"{func}(CASE WHEN __b < {buckets.inside(window)} THEN {name} END)"
 
     func = agg.func
     if func == "count":
@@ -117,7 +120,8 @@ def _combine(agg: Aggregation, window: int | None, buckets: Buckets, dialect: Di
     if func == "days_since_first":
         return total("max(__age)", "max")
     if func == "active_days":
-        return total(f"bit_count(bit_or({dialect.bit('__age - __low')}))")
+        # a bucket spans at most 60 days, so the ages of its days differ modulo 63
+        return total(f"bit_count(bit_or({dialect.bit('__age % 63')}))")
     raise AssertionError(f"{func} has no partials")  # plan_buckets excludes it
 
 
@@ -136,17 +140,11 @@ def bucketed_aggregates(table: EventTable, buckets: Buckets, dialect: Dialect, s
             value = _combine(agg, window, buckets, dialect, partial, column)
             features.append(f"{value} AS {dialect.quote(name)}")
     lows = buckets.lows
-    if len(lows) > 1:
-        bucket = " ".join(f"WHEN __age < {high} THEN {i}" for i, high in enumerate(lows[1:]))
-        bucket = f"CASE {bucket} ELSE {len(lows) - 1} END"
-        low = " ".join(f"WHEN __age < {high} THEN {lows[i]}" for i, high in enumerate(lows[1:]))
-        low = f"CASE {low} ELSE {lows[-1]} END"
+    partials = ", ".join(f"{expression} AS {name}" for expression, name in partial.names.items())
+    if len(lows) == 1:
+        first = f"SELECT __key, {partials} FROM {source} AS e GROUP BY __key"
     else:
-        bucket, low = "0", "0"
-    extra = f", {low} AS __low" if any(a.func == "active_days" for a in table.aggregations) \
-        else ""
-    keys = "__key, __b" if len(lows) > 1 else "__key"
-    first = (f"SELECT {keys}, "
-             + ", ".join(f"{expression} AS {name}" for expression, name in partial.names.items())
-             + f" FROM (SELECT *, {bucket} AS __b{extra} FROM {source}) AS e GROUP BY {keys}")
+        bucket = " ".join(f"WHEN __age < {high} THEN {i}" for i, high in enumerate(lows[1:]))
+        first = (f"SELECT __key, __b, {partials} FROM (SELECT *, CASE {bucket} ELSE "
+                 f"{len(lows) - 1} END AS __b FROM {source}) AS e GROUP BY __key, __b")
     return f"SELECT __key, {', '.join(features)} FROM ({first}) AS p GROUP BY __key"
