@@ -69,7 +69,8 @@ def build_preprocessor(roles: ColumnRoles, style: FeatureStyle | str, *,
                        text_max_features: int = 20000, svd_components: int = 32,
                        text_char_ngrams: bool = True, max_levels: int = 128,
                        task: Task | str | None = None,
-                       random_state: int | None = None) -> FastColumnTransformer:
+                       random_state: int | None = None,
+                       dtype: str | type | np.dtype = "float64") -> FastColumnTransformer:
     """Build the (unfitted) preprocessor for the feature columns of ``roles``.
 
     Identifiers, constants and the target are dropped. Per role and ``style``:
@@ -90,8 +91,11 @@ def build_preprocessor(roles: ColumnRoles, style: FeatureStyle | str, *,
     In NATIVE style the category codes come first (see :func:`native_categorical_indices`).
     Output names are the source column name, or start with ``<column>__``; see
     :func:`source_column_map`. Outputs are numpy float64 arrays (a CSR matrix in SCALED style
-    when there is text), whatever scikit-learn's global ``transform_output`` says. Target
-    encoding needs ``y`` in ``fit`` (inside a Pipeline it gets it).
+    when there is text; float32 with ``dtype="float32"``), whatever scikit-learn's global
+    ``transform_output`` says. Target encoding needs ``y`` in ``fit`` (inside a Pipeline it gets
+    it). ``fit_transform`` writes each step's output straight into one preallocated array and
+    fits numeric steps a column at a time, so its peak memory is about the output plus a few
+    columns (see :class:`FastColumnTransformer`).
 
     Parameters
     ----------
@@ -110,6 +114,9 @@ def build_preprocessor(roles: ColumnRoles, style: FeatureStyle | str, *,
         The learning task, to fix the target encoding type (inferred from ``y`` when None).
     random_state : int or None, default=None
         Seed of cross-fitting folds and SVD.
+    dtype : {"float64", "float32"}, default="float64"
+        Dtype of dense outputs; float32 halves their memory (values are the float64 results
+        rounded, so a model fitted on them may differ slightly).
 
     Returns
     -------
@@ -119,7 +126,7 @@ def build_preprocessor(roles: ColumnRoles, style: FeatureStyle | str, *,
     Raises
     ------
     ConfigError
-        Bad arguments.
+        Bad arguments (including a ``dtype`` other than float64 or float32).
     SchemaError
         No feature columns.
 
@@ -137,6 +144,7 @@ def build_preprocessor(roles: ColumnRoles, style: FeatureStyle | str, *,
     """
     feature_style, resolved_task = _check_arguments(roles, style, text_max_features,
                                                     svd_components, max_levels, task)
+    _check_dtype(dtype)
     target_type = "auto" if resolved_task is None else _TARGET_TYPES[resolved_task]
     groups = {role: roles.columns(role) for role in ColumnRole if role.is_feature}
     text_options = {"word_ngram_range": (1, 2), "max_features": text_max_features,
@@ -157,9 +165,19 @@ def build_preprocessor(roles: ColumnRoles, style: FeatureStyle | str, *,
     sparse = feature_style is FeatureStyle.SCALED and bool(groups[ColumnRole.TEXT])
     preprocessor = FastColumnTransformer(
         [step for step in steps if step[2]], remainder="drop",
-        sparse_threshold=1.0 if sparse else 0.0, verbose_feature_names_out=False,
+        sparse_threshold=1.0 if sparse else 0.0, verbose_feature_names_out=False, dtype=dtype,
     )
     return preprocessor.set_output(transform="default")
+
+
+def _check_dtype(dtype: Any) -> None:
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError:
+        resolved = None
+    if resolved not in (np.dtype(np.float64), np.dtype(np.float32)):
+        raise ConfigError(f"The 'dtype' argument of build_preprocessor must be 'float64' or "
+                          f"'float32'. Got {dtype!r} instead.")
 
 
 def _scaled_steps(groups: dict[ColumnRole, list[str]], target_type: str,

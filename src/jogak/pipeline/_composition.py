@@ -1,4 +1,4 @@
-"""A ColumnTransformer whose ``transform`` skips pandas sub-frames: the serving hot path."""
+"""A ColumnTransformer that assembles its output in place and transforms frames on a fast path."""
 
 from __future__ import annotations
 
@@ -8,98 +8,92 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn import get_config
-from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.compose import ColumnTransformer
-from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from jogak.errors import SchemaError
-from jogak.pipeline._validation import NumericColumnsMixin, numeric_array
+from jogak.errors import ConfigError, SchemaError
+from jogak.pipeline._assembly import (
+    fit_blocks,
+    supports_columns,
+    transform_columns,
+    transform_rows_into,
+)
+from jogak.pipeline._numeric_columns import NumericColumns
 
 __all__ = ["FastColumnTransformer", "NumericColumns"]
 
 
-class NumericColumns(NumericColumnsMixin, OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
-    """Numeric columns as one float64 array, unchanged (NaN kept; nullable NA becomes NaN).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> frame = pd.DataFrame({"n": pd.array([1, None], dtype="Int64")})
-    >>> NumericColumns().fit_transform(frame).ravel().tolist()
-    [1.0, nan]
-    """
-
-    def fit(self, X: Any, y: object = None) -> NumericColumns:
-        """Check ``X`` is numeric and record its columns."""
-        numeric_array(self, X, reset=True)
-        return self
-
-    def transform(self, X: Any) -> np.ndarray:
-        """``X`` as float64, shape ``(n_samples, n_features_in_)``."""
-        check_is_fitted(self, "n_features_in_")
-        return self._transform_array(numeric_array(self, X, reset=False))
-
-    def _transform_array(self, values: np.ndarray) -> np.ndarray:
-        return np.array(values, dtype=np.float64)
-
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        tags.requires_fit = True
-        return tags
-
-
-def _supports_columns(step: Any) -> bool:
-    if hasattr(step, "_transform_columns"):
-        return True
-    if isinstance(step, Pipeline):
-        steps = [item for _, item in step.steps if item not in (None, "passthrough")]
-        return bool(steps) and _supports_columns(steps[0])
-    return False
-
-
-def _transform_columns(step: Any, columns: list[np.ndarray]) -> Any:
-    if isinstance(step, Pipeline):
-        first, *rest = [item for _, item in step.steps if item not in (None, "passthrough")]
-        out = _transform_columns(first, columns)
-        for item in rest:
-            out = item.transform(out)
-        return out
-    return step._transform_columns(columns)
-
-
 class FastColumnTransformer(ColumnTransformer):
-    """:class:`~sklearn.compose.ColumnTransformer` with a fast ``transform`` for frames.
+    """:class:`~sklearn.compose.ColumnTransformer` with lean ``fit_transform`` and fast
+    ``transform`` for frames.
 
-    Same parameters, fitting and output as its parent. When ``transform`` gets a DataFrame
-    holding (at least) the columns seen in ``fit``, numpy output is configured, and every step
-    is a jogak transformer (or a Pipeline starting with one), each needed column is taken out
-    of the frame once and handed to the fitted steps as arrays, skipping the pandas sub-frames
-    and the repeated input validation of the generic path. This matters for one-row
-    predictions on the serving path. Anything else goes through ``ColumnTransformer.transform``.
+    Same parameters, fitting and output as its parent, plus ``dtype``. When given a DataFrame
+    with named column selections, numpy output and no transformer weights:
+
+    - ``fit_transform`` writes every step's output straight into one preallocated array instead
+      of keeping all blocks and stacking them. Numeric steps that learn per-column statistics
+      are fitted a column at a time, and row-wise steps transform blocks of rows, so no full
+      intermediate array exists; the peak is the output plus a few columns (see
+      ``jogak.pipeline._assembly``). Steps and output are those of the parent.
+    - ``transform`` (when every step is a jogak transformer, or a Pipeline starting with one)
+      takes each needed column out of the frame once and hands it to the fitted steps as arrays,
+      skipping pandas sub-frames and repeated input validation (one-row predictions on the
+      serving path); large frames are transformed a block of rows at a time into the output.
+
+    Anything else goes through ``ColumnTransformer``'s own methods.
+
+    Parameters
+    ----------
+    dtype : {"float64", "float32"}, default="float64"
+        Dtype of dense outputs. ``"float32"`` halves the output's memory; values are the
+        float64 results rounded.
     """
 
-    def _fast_steps(self, X: Any) -> list[tuple[Any, list[str]]] | None:
-        if not isinstance(X, pd.DataFrame) or not X.columns.is_unique:
-            return None
+    def __init__(self, transformers: list[tuple[str, Any, Any]], *, remainder: Any = "drop",
+                 sparse_threshold: float = 0.3, n_jobs: int | None = None,
+                 transformer_weights: dict[str, float] | None = None, verbose: bool = False,
+                 verbose_feature_names_out: bool = True, dtype: Any = "float64") -> None:
+        super().__init__(transformers, remainder=remainder, sparse_threshold=sparse_threshold,
+                         n_jobs=n_jobs, transformer_weights=transformer_weights,
+                         verbose=verbose, verbose_feature_names_out=verbose_feature_names_out)
+        self.dtype = dtype
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state.setdefault("dtype", "float64")  # pickled before the parameter existed
+        super().__setstate__(state)
+
+    def _output_dtype(self) -> np.dtype:
+        try:
+            dtype = np.dtype(self.dtype)
+        except TypeError:
+            dtype = None
+        if dtype not in (np.dtype(np.float64), np.dtype(np.float32)):
+            raise ConfigError(f"The 'dtype' parameter of {type(self).__name__} must be "
+                              f"'float64' or 'float32'. Got {self.dtype!r} instead.")
+        return dtype
+
+    def _numpy_output(self) -> bool:
         output = getattr(self, "_sklearn_output_config", {}).get(
             "transform", get_config()["transform_output"])
-        if output != "default":
+        return output == "default"
+
+    def _fast_steps(self, X: Any) -> list[tuple[Any, list[str], slice]] | None:
+        if not isinstance(X, pd.DataFrame) or not X.columns.is_unique or \
+                not self._numpy_output():
             return None
-        steps: list[tuple[Any, list[str]]] = []
-        for _, step, columns in self.transformers_:
+        steps: list[tuple[Any, list[str], slice]] = []
+        for name, step, columns in self.transformers_:
             if isinstance(step, str) and step == "drop":
                 continue
             if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
                 return None
             if not columns:
                 continue
-            if isinstance(step, str) or not _supports_columns(step):
+            if isinstance(step, str) or not supports_columns(step):
                 return None
-            steps.append((step, columns))
+            steps.append((step, columns, self.output_indices_[name]))
         available = set(X.columns)
-        missing = sorted({column for _, columns in steps for column in columns
+        missing = sorted({column for _, columns, _ in steps for column in columns
                           if column not in available})
         if missing:
             raise SchemaError(
@@ -118,27 +112,86 @@ class FastColumnTransformer(ColumnTransformer):
                 f"got {type(X).__name__}. Hint: pd.DataFrame(X, columns=names)."
             )
 
+    def _lean_fit(self, X: Any, params: dict[str, Any]) -> bool:
+        if params or not isinstance(X, pd.DataFrame) or not X.columns.is_unique or \
+                self.transformer_weights or self.sparse_threshold != 0 or \
+                not self._numpy_output():
+            return False
+        for _, step, columns in self.transformers:
+            if isinstance(step, str) and step != "drop":
+                return False
+            if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+                return False
+        return self.remainder == "drop"
+
     def fit_transform(self, X: Any, y: Any = None, **params: Any) -> Any:
-        """Fit every step on its columns and return the stacked outputs."""
+        """Fit every step on its columns and return their outputs side by side."""
         self._require_frame(X)
-        return super().fit_transform(X, y, **params)
+        dtype = self._output_dtype()
+        self._lean_dtype = dtype if self._lean_fit(X, params) else None
+        try:
+            result = super().fit_transform(X, y, **params)
+        finally:
+            self.__dict__.pop("_lean_dtype", None)
+            self.__dict__.pop("_lean_output", None)
+        return _as_dtype(result, dtype)
+
+    def _call_func_on_transformers(self, X: Any, y: Any, func: Any, column_as_labels: bool,
+                                   routed_params: Any) -> Any:
+        dtype = getattr(self, "_lean_dtype", None)
+        if dtype is None or getattr(func, "__name__", "") != "_fit_transform_one":
+            return super()._call_func_on_transformers(X, y, func, column_as_labels,
+                                                      routed_params)
+        steps = [(step, columns) for _, step, columns, _ in self._iter(
+            fitted=False, column_as_labels=False, skip_drop=True, skip_empty_columns=True)]
+        blocks = fit_blocks(steps, X, y)
+        bounds = np.cumsum([0] + [block.width for block in blocks])
+        out = np.empty((X.shape[0], int(bounds[-1])), dtype=dtype)
+        for block, start in zip(blocks, bounds[:-1], strict=True):
+            if block.output is not None:
+                out[:, start:start + block.width] = block.output
+                block.output = None
+            else:
+                transform_rows_into(out, int(start), block.step, X, block.columns)
+        self._lean_output = out
+        return [(out[:, start:start + block.width], block.step)
+                for block, start in zip(blocks, bounds[:-1], strict=True)]
+
+    def _hstack(self, Xs: list[Any], *, n_samples: int) -> Any:
+        out = self.__dict__.pop("_lean_output", None)
+        if out is not None:
+            return out  # the blocks are already side by side in it
+        return super()._hstack(Xs, n_samples=n_samples)
 
     def transform(self, X: Any, **params: Any) -> Any:
         """Transform ``X`` (see the class description for the fast path)."""
         check_is_fitted(self)
         self._require_frame(X)
+        dtype = self._output_dtype()
         steps = None if params else self._fast_steps(X)
         if steps is None:
-            return super().transform(X, **params)
-        arrays: dict[str, np.ndarray] = {}
-        blocks = []
-        for step, columns in steps:
-            for column in columns:
-                if column not in arrays:
-                    arrays[column] = X[column].to_numpy()
-            blocks.append(_transform_columns(step, [arrays[column] for column in columns]))
-        if self.sparse_output_:
-            return sp.hstack([sp.csr_matrix(block) for block in blocks], format="csr",
-                             dtype=np.float64)
-        dense = [block.toarray() if sp.issparse(block) else block for block in blocks]
-        return np.hstack(dense) if dense else np.empty((X.shape[0], 0))
+            return _as_dtype(super().transform(X, **params), dtype)
+        if self.sparse_output_ or X.shape[0] <= 1:
+            arrays: dict[str, np.ndarray] = {}
+            blocks = []
+            for step, columns, _ in steps:
+                for column in columns:
+                    if column not in arrays:
+                        arrays[column] = X[column].to_numpy()
+                blocks.append(transform_columns(step, [arrays[column] for column in columns]))
+            if self.sparse_output_:
+                return sp.hstack([sp.csr_matrix(block) for block in blocks], format="csr",
+                                 dtype=np.float64)
+            dense = [block.toarray() if sp.issparse(block) else block for block in blocks]
+            return _as_dtype(np.hstack(dense) if dense else np.empty((X.shape[0], 0)), dtype)
+        width = max((where.stop for _, _, where in steps), default=0)
+        out = np.empty((X.shape[0], width), dtype=dtype)
+        for step, columns, where in steps:
+            transform_rows_into(out, where.start, step, X, columns)
+        return out
+
+
+def _as_dtype(result: Any, dtype: np.dtype) -> Any:
+    if dtype == np.float64 or sp.issparse(result) or not isinstance(result, np.ndarray):
+        return result
+    return result.astype(dtype, copy=False)
