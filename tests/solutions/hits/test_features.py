@@ -120,12 +120,31 @@ def test_track_record_splits_multi_valued_credits() -> None:
     assert out["composer_prev_mean"].iloc[2] == pytest.approx(4 / 3)
 
 
+def test_track_record_hit_share_counts_earlier_hits_on_the_raw_scale() -> None:
+    X, y = _history()  # outcomes 10, 20, 60, 5, 1: two reach 15
+    enc = TrackRecordEncoder(columns=["director"], date_column="date", smoothing=0.0,
+                             hit_threshold=15.0).fit(X, y)
+    out = enc.transform(X)
+    assert list(out.columns) == list(enc.get_feature_names_out())
+    assert "director_prev_hit_share" in out.columns
+    # no history: the training share 2/5; then 0/1, 1/2 and (10, 20, 60) -> 2/3
+    assert out["director_prev_hit_share"].tolist() == pytest.approx([0.4, 0.0, 0.5, 0.4, 2 / 3])
+    changed = y.copy()
+    changed[4] = 1e6  # the last film's own outcome never enters its share
+    again = TrackRecordEncoder(columns=["director"], date_column="date", smoothing=0.0,
+                               hit_threshold=15.0).fit(X, changed).transform(X)
+    assert again["director_prev_hit_share"].iloc[4] == pytest.approx(2 / 3)
+    plain = TrackRecordEncoder(columns=["director"], date_column="date").fit(X, y)
+    assert "director_prev_hit_share" not in plain.transform(X).columns
+
+
 @pytest.mark.parametrize(("kwargs", "error", "match"), [
     ({"kind": "robot"}, ConfigError, "kind must be"),
+    ({"hit_threshold": float("nan")}, ConfigError, "hit_threshold must be a finite number"),
     ({"smoothing": -1.0}, ConfigError, "smoothing and lag_days"),
     ({"columns": ["nope"]}, SchemaError, r"column\(s\) \['nope'\]"),
     ({"date_column": "when"}, SchemaError, "date column 'when'"),
-], ids=["kind", "smoothing", "column", "date"])
+], ids=["kind", "threshold", "smoothing", "column", "date"])
 def test_track_record_rejects_bad_settings(kwargs: dict, error: type, match: str) -> None:
     X, y = _history()
     params = {"columns": ["director"], "date_column": "date", **kwargs}

@@ -20,8 +20,10 @@ from jogak.solutions.hits import (
     HitRegressor,
     InvestmentTerms,
     compare_models,
+    evaluate_hits,
     interval_coverage,
     load_hit_model,
+    power_back_transform,
     s1_estimator,
     s1_learning_curves,
     song_outcomes,
@@ -99,6 +101,55 @@ def test_comparison_summary_and_json_by_hand() -> None:
     assert payload["coverage"] == {"nominal": 0.9, "mean": pytest.approx(0.9), "min": 0.88,
                                    "max": 0.92}
     assert payload["n_folds"] == 2
+
+
+def test_compare_models_scores_only_the_fold_subset(global_random_seed: int) -> None:
+    X, y = _films(40, global_random_seed)
+    whole = compare_models(X, y, features=FilmFeatures(), jogak_model=None,
+                           models=["extra_trees"], tuned=False, folds=2, repeats=2,
+                           random_state=global_random_seed)
+    part = compare_models(X, y, features=FilmFeatures(), jogak_model=None,
+                          models=["extra_trees"], tuned=False, folds=2, repeats=2,
+                          random_state=global_random_seed, fold_subset=[1, 3])
+    assert part.scores["fold"].tolist() == [1, 3]
+    assert part.scores["repeat"].tolist() == [0, 1]
+    # the same folds as in the whole run, so parts concatenate into the whole table
+    expected = whole.scores[whole.scores["fold"].isin([1, 3])].reset_index(drop=True)
+    pd.testing.assert_frame_equal(part.scores, expected)
+    with pytest.raises(ConfigError, match=r"fold_subset must hold fold numbers from 0 to 3"):
+        compare_models(X, y, features=FilmFeatures(), jogak_model=None, models=["extra_trees"],
+                       tuned=False, folds=2, repeats=2, fold_subset=[4])
+
+
+def test_evaluate_hits_without_jogak_scores_s1_models_only(global_random_seed: int) -> None:
+    films = make_films(40, seed=global_random_seed)
+    comparison, auc = evaluate_hits("films", films, folds=2, repeats=1, models=["extra_trees"],
+                                    tuned=False, with_jogak=False,
+                                    random_state=global_random_seed)
+    assert set(comparison.scores["model"]) == {"extra_trees"}
+    assert comparison.coverage.empty
+    assert auc is None
+
+
+def test_hit_regressor_power_back_transform_is_fitted_out_of_fold(
+        global_random_seed: int) -> None:
+    X, y = _films(60, global_random_seed)
+    model = HitRegressor(features=FilmFeatures(), n_trials=1, include_models=FAST, cv=3,
+                         raw_blend=False, random_state=global_random_seed).fit(X, y)
+    scale, slope = model.power_
+    assert model.scale_ == 1.0
+    assert scale > 0
+    assert 0.25 <= slope <= 2.0
+    oof = model.automl_.oof_
+    assert model.power_ == power_back_transform(oof, np.expm1(model.automl_.oof_target_))
+    log_prediction = model._log_predict(X)
+    np.testing.assert_allclose(model.predict(X), scale * np.expm1(slope * log_prediction))
+    scaled = HitRegressor(features=FilmFeatures(), n_trials=1, include_models=FAST, cv=3,
+                          raw_blend=False, back_transform="scaled",
+                          random_state=global_random_seed).fit(X, y)
+    assert scaled.power_ == (1.0, 1.0)
+    np.testing.assert_allclose(scaled.predict(X),
+                               scaled.scale_ * np.expm1(scaled._log_predict(X)))
 
 
 def test_compare_models_rejects_bad_input() -> None:

@@ -16,6 +16,7 @@ from jogak.solutions.hits import (
     interval_coverage,
     investment_board,
     least_squares_scale,
+    power_back_transform,
     regression_scores,
 )
 
@@ -56,6 +57,26 @@ def test_least_squares_scale_and_blend_weight_reference_values() -> None:
     assert blend_weight(np.array([2.0, 4.0]), np.zeros(2), np.array([1.0, 2.0])) == 0.5
     assert blend_weight(np.array([1.0, 2.0]), np.array([3.0, 4.0]), np.array([9.0, 9.0])) == 0.0
     assert blend_weight(np.ones(2), np.ones(2), np.ones(2)) == 0.0
+
+
+def test_power_back_transform_recovers_a_power_law() -> None:
+    log_prediction = np.log1p(np.array([1e2, 1e3, 1e4, 1e5, 1e6, np.nan]))
+    target = 3.0 * np.expm1(0.7 * log_prediction)
+    target[-1] = 5.0  # a row without a prediction is ignored
+    scale, slope = power_back_transform(log_prediction, target)
+    assert slope == 0.7
+    assert scale == pytest.approx(3.0)
+    # slope 1 is the least-squares re-scaling of expm1
+    linear = 2.5 * np.expm1(log_prediction[:-1])
+    assert power_back_transform(log_prediction[:-1], linear) == (pytest.approx(
+        least_squares_scale(np.expm1(log_prediction[:-1]), linear)), 1.0)
+    # audiences in the billions stay finite
+    huge = np.log1p(np.array([1e9, 1e10, 1e11]))
+    assert np.isfinite(power_back_transform(huge, 1e3 * np.expm1(2.0 * huge))).all()
+    assert power_back_transform(np.array([np.nan]), np.array([1.0])) == (1.0, 1.0)
+    assert power_back_transform(np.zeros(3), np.zeros(3)) == (1.0, 1.0)
+    with pytest.raises(ConfigError, match="equal length"):
+        power_back_transform(np.ones(2), np.ones(3))
 
 
 def test_regression_scores_match_hand_computation() -> None:

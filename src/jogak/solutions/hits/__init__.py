@@ -15,6 +15,7 @@ from jogak.solutions.hits._conformal import (
     conformal_quantile,
     interval_coverage,
     least_squares_scale,
+    power_back_transform,
 )
 from jogak.solutions.hits._embeddings import ArtistEmbedding, credit_sentences
 from jogak.solutions.hits._films import FILM_COLUMNS, FILM_TARGET, FilmFeatures, check_film_frame
@@ -73,6 +74,7 @@ __all__ = [
     "is_ost",
     "least_squares_scale",
     "load_hit_model",
+    "power_back_transform",
     "regression_scores",
     "release_calendar",
     "s1_estimator",
