@@ -50,7 +50,7 @@ def test_missing_and_empty_texts_give_zero_vectors(embedder: SentenceEmbedder) -
 
 def test_sentence_embedder_refuses_bad_input(embedder: SentenceEmbedder,
                                              tmp_path: Path) -> None:
-    with pytest.raises(SchemaError, match="not text"):
+    with pytest.raises(SchemaError, match="not a string"):
         embedder.transform(["fine", 3])
     with pytest.raises(SchemaError, match="single string"):
         embedder.transform("Profit rose .")

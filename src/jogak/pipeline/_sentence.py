@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from jogak.errors import ConfigError, MissingDependencyError, SchemaError
+from jogak.errors import ConfigError, MissingDependencyError
+from jogak.pipeline._texts import as_text_list
 
 __all__ = ["PACKAGED_SENTENCE_MODELS", "SentenceEmbedder"]
 
@@ -54,32 +54,8 @@ def _model_folder(model: str) -> Path:
 
 def _texts(X: Any) -> list[str]:
     """One text per row; missing values become empty texts (embedded as zeros)."""
-    if isinstance(X, str):
-        raise SchemaError("SentenceEmbedder expects a sequence of texts, got a single string. "
-                          "Hint: wrap it in a list.")
-    if isinstance(X, pd.DataFrame):
-        if X.shape[1] != 1:
-            raise SchemaError(f"SentenceEmbedder expects one text column, got {X.shape[1]} "
-                              f"columns {list(X.columns)[:5]}. Hint: select the text column.")
-        values = X.iloc[:, 0].tolist()
-    else:
-        array = np.asarray(X, dtype=object)
-        if array.ndim == 2 and array.shape[1] == 1:
-            array = array[:, 0]
-        if array.ndim != 1:
-            raise SchemaError(f"SentenceEmbedder expects a 1-D sequence of texts (or one "
-                              f"column), got an array of shape {array.shape}.")
-        values = array.tolist()
-    texts = []
-    for position, value in enumerate(values):
-        if value is None or (isinstance(value, float) and np.isnan(value)):
-            texts.append("")
-        elif isinstance(value, str):
-            texts.append(value)
-        else:
-            raise SchemaError(f"Row {position} is {type(value).__name__} {value!r}, not text. "
-                              "Hint: SentenceEmbedder reads a column of strings.")
-    return texts
+    return as_text_list(X, reader="SentenceEmbedder",
+                        hint="SentenceEmbedder reads a column of strings.")
 
 
 class SentenceEmbedder(TransformerMixin, BaseEstimator):

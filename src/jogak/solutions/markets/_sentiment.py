@@ -20,8 +20,9 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import Pipeline, make_union
 from sklearn.utils.validation import check_is_fitted
 
-from jogak.errors import ConfigError, SchemaError, TargetError
+from jogak.errors import ConfigError, TargetError
 from jogak.models._optional import require
+from jogak.pipeline import as_text_list
 from jogak.pipeline._sentence import SentenceEmbedder, _model_folder
 
 __all__ = ["SENTIMENT_LABELS", "SENTIMENT_MODELS", "SentimentClassifier", "score_texts"]
@@ -31,24 +32,8 @@ SENTIMENT_MODELS = ("tfidf", "embedding", "stacked", "tuned", "ensemble")
 
 
 def _texts(X: Any) -> list[str]:
-    if isinstance(X, str):
-        raise SchemaError("Expected a sequence of texts, got a single string. Hint: wrap it in "
-                          "a list.")
-    if isinstance(X, pd.DataFrame):
-        if X.shape[1] != 1:
-            raise SchemaError(f"Expected one text column, got {X.shape[1]} columns.")
-        X = X.iloc[:, 0]
-    values = np.asarray(X, dtype=object).ravel().tolist()
-    texts = []
-    for position, value in enumerate(values):
-        if value is None or (isinstance(value, float) and np.isnan(value)):
-            texts.append("")
-        elif isinstance(value, str):
-            texts.append(value)
-        else:
-            raise SchemaError(f"Text {position} is {type(value).__name__} {value!r}, not a "
-                              "string. Hint: pass the headline or sentence column.")
-    return texts
+    return as_text_list(X, reader="SentimentClassifier",
+                        hint="pass the headline or sentence column.")
 
 
 def _labels(y: Any, n_texts: int) -> np.ndarray:
