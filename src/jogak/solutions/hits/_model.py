@@ -134,7 +134,9 @@ class HitModel:
                     "n_rows": self.n_rows, "data_fingerprint": self.fingerprint,
                     "seed": regressor.random_state, "n_trials": regressor.n_trials,
                     "coverage": regressor.coverage, "interval_half_width_log":
-                    _finite(regressor.quantile_), "back_transform_scale": regressor.scale_,
+                    _finite(regressor.quantile_), "back_transform": regressor.back_transform,
+                    "back_transform_scale": regressor.scale_,
+                    "back_transform_power": list(regressor.power_),
                     "blend_weight": regressor.blend_weight_,
                     "metrics": {k: {"mean": m, "std": s} for k, (m, s)
                                 in regressor.automl_.cv_results_.items()}}
