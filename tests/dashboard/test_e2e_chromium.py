@@ -1,15 +1,22 @@
 """End to end in headless Chromium (Debian's /usr/bin/chromium driven by Playwright).
 
-Opens the dashboard on the tiny home, picks a customer, moves a slider and sees the prediction
-change, switches the operating point and sees the campaign size change, downloads the target
-list; saves screenshots; fails on browser console errors. Each page's paint time goes to
-``paint_times.json`` in the test's tmp dir (reported, never asserted).
+Opens the dashboard on the tiny home (with every solution's results written by the solution
+commands), visits every page, picks a customer, moves a slider and sees the prediction change,
+switches the operating point and sees the campaign size change, downloads the target list;
+saves screenshots; fails on browser console errors. Each page's first paint time (click in the
+sidebar until the page's script has finished) is printed and written to ``paint_times.json`` in
+the test's tmp dir (reported, never asserted).
+
+``JOGAK_E2E_HOME=DIR`` runs it on another home instead, e.g. one holding the quickstart's model
+(``jogak registry register jogak-output/model --name churn``, its holdout as
+``data/churn.csv``); ``JOGAK_E2E_SHOTS=DIR`` keeps the screenshots there.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import time
@@ -45,9 +52,23 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def server(home: Path, tmp_path: Path):  # noqa: ANN201
+def e2e_home(home: Path, tmp_path: Path) -> Path:
+    """``JOGAK_E2E_HOME``, else a copy of the tiny home with every solution's results."""
+    chosen = os.environ.get("JOGAK_E2E_HOME")
+    if chosen:
+        return Path(chosen)
+    from tests.dashboard.solution_results import write_solution_results
+
+    copy = tmp_path / "home"
+    shutil.copytree(home, copy)
+    write_solution_results(copy)
+    return copy
+
+
+@pytest.fixture
+def server(e2e_home: Path, tmp_path: Path):  # noqa: ANN201
     port = _free_port()
-    command = streamlit_command(DashboardConfig(home=home), port=port, headless=True)
+    command = streamlit_command(DashboardConfig(home=e2e_home), port=port, headless=True)
     log = (tmp_path / "streamlit.log").open("w")
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -92,8 +113,8 @@ def test_dashboard_in_chromium(server: str, tmp_path: Path) -> None:
     _need_browser()
     from playwright.sync_api import sync_playwright
 
-    shots = tmp_path / "screenshots"
-    shots.mkdir()
+    shots = Path(os.environ.get("JOGAK_E2E_SHOTS") or tmp_path / "screenshots")
+    shots.mkdir(parents=True, exist_ok=True)
     errors: list[str] = []
     paint: dict[str, float] = {}
     with sync_playwright() as p:
@@ -114,7 +135,10 @@ def test_dashboard_in_chromium(server: str, tmp_path: Path) -> None:
             page.get_by_role("heading", name=title).first.wait_for(timeout=120_000)
             _settle(page)
             paint[stem] = round(time.perf_counter() - start, 2)
+            print(f"paint {stem:<16} {paint[stem]:6.2f} s", flush=True)  # noqa: T201
             page.screenshot(path=str(shots / f"{stem}.png"), full_page=True)
+        (tmp_path / "paint_times.json").write_text(json.dumps(paint, indent=2),
+                                                   encoding="utf-8")
 
         visit("What-if")
         _settle(page)
@@ -150,6 +174,5 @@ def test_dashboard_in_chromium(server: str, tmp_path: Path) -> None:
     lines = target.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "rank,customer,probability,risk_band,value_at_risk"
     assert len(lines) - 1 == int(recall.replace(",", ""))
-    (tmp_path / "paint_times.json").write_text(json.dumps(paint, indent=2), encoding="utf-8")
-    print("paint times (s):", json.dumps(paint), "screenshots:", shots)
+    print("paint times (s):", json.dumps(paint), "screenshots:", shots)  # noqa: T201
     assert not errors, errors

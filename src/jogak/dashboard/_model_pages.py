@@ -93,10 +93,10 @@ def _customer_labels(ctx: PageContext) -> list[str]:
 
 #: SHAP sizes: exact paths ignore them; the permutation path (any ensemble with a learner that
 #: is neither trees nor linear) costs rows x permutations x columns x background evaluations.
-SHAP_SAMPLE = 40  # customers behind the global top features
+SHAP_SAMPLE = 20  # customers behind the global top features (a sample; cached per server)
 SHAP_BACKGROUND = 20  # reference rows
 SHAP_PERMUTATIONS = 2  # column orders per row (each with its reverse: exact for additive models)
-PDP_ROWS = 100
+PDP_ROWS = 50
 
 
 @st.cache_data(show_spinner=False)
