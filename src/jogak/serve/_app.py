@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from jogak.errors import BundleError, JogakError, MissingDependencyError
 from jogak.registry import ModelNotFoundError
+from jogak.serve._fastpath import SingleRowMiddleware
 from jogak.serve._middleware import BodyLimitMiddleware, ObserveMiddleware
 from jogak.serve._scoring import RequestRefused
 from jogak.serve._settings import ServeSettings
@@ -158,6 +159,7 @@ def create_app(settings: ServeSettings, *, extra_routers: Sequence[APIRouter] = 
     _install_handlers(app)
     for router in [*default_routers(), *extra_routers]:
         app.include_router(router)
+    app.add_middleware(SingleRowMiddleware, service=app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(ObserveMiddleware, metrics=state.metrics)
     return app

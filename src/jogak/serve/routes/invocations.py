@@ -6,9 +6,9 @@ from typing import Any
 
 import pandas as pd
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from jogak.serve._json import JsonBytesResponse
 from jogak.serve._models import LoadedModel
 from jogak.serve._prediction_log import request_id
 from jogak.serve._scoring import (
@@ -23,7 +23,7 @@ from jogak.serve.dependencies import CallerDep, StateDep, require_model_right
 from jogak.serve.routes._errors import ERRORS
 from jogak.serve.schemas import InvocationsRequest, InvocationsResponse
 
-__all__ = ["router"]
+__all__ = ["invoke_body", "router"]
 
 router = APIRouter(tags=["mlflow"])
 
@@ -107,11 +107,17 @@ def _invoke(loaded: LoadedModel, body: InvocationsRequest, state: AppState,
     return {"predictions": out}
 
 
+def invoke_body(state: AppState, loaded: LoadedModel, body: InvocationsRequest,
+                request_id: str | None) -> dict[str, Any]:
+    """The answer to a checked ``InvocationsRequest`` (the route's work, also the fast path's)."""
+    return _invoke(loaded, body, state, request_id)
+
+
 @router.post("/invocations", response_model=InvocationsResponse,
              summary="MLflow scoring protocol (default model)",
              responses={k: ERRORS[k] for k in (400, 401, 403, 404, 413, 422)})
 async def invocations(body: InvocationsRequest, request: Request, state: StateDep,
-                      caller: CallerDep) -> JSONResponse:
+                      caller: CallerDep) -> JsonBytesResponse:
     """Answers like ``mlflow models serve`` of the same model: ``{"predictions": [{"prediction":
     ..., "proba_<class>": ...}, ...]}``, for the ``--model`` given to ``jogak serve`` or the only
     registered model."""
@@ -134,4 +140,4 @@ async def invocations(body: InvocationsRequest, request: Request, state: StateDe
     else:
         result = await run_in_threadpool(_invoke, loaded, body, state, logged)
     request.state.jogak_log["n_rows"] = len(result["predictions"])
-    return JSONResponse(result, headers=None if logged is None else {"X-Request-ID": logged})
+    return JsonBytesResponse(result, headers=None if logged is None else {"X-Request-ID": logged})

@@ -6,11 +6,11 @@ from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, HTTPException, Path, Request
-from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from jogak.errors import ConfigError
 from jogak.registry import parse_ref
+from jogak.serve._json import JsonBytesResponse
 from jogak.serve._models import LoadedModel
 from jogak.serve._prediction_log import request_id
 from jogak.serve._scoring import (
@@ -32,7 +32,7 @@ from jogak.serve.schemas import (
     PredictResponse,
 )
 
-__all__ = ["router"]
+__all__ = ["predict_body", "router"]
 
 router = APIRouter(prefix="/v1/models", tags=["models"])
 
@@ -96,10 +96,16 @@ def _predict(loaded: LoadedModel, body: PredictRequest, state: AppState,
             "operating_point": point, "explanation_space": space}
 
 
+def predict_body(state: AppState, loaded: LoadedModel, body: PredictRequest,
+                 request_id: str | None) -> dict[str, Any]:
+    """The answer to a checked ``PredictRequest`` (the route's work, also the fast path's)."""
+    return _predict(loaded, body, state, request_id)
+
+
 @router.post("/{name}/predict", response_model=PredictResponse, summary="Predict rows",
              responses={k: ERRORS[k] for k in (400, 401, 403, 404, 413, 422)})
 async def predict(name: ModelPath, body: PredictRequest, request: Request, state: StateDep,
-                  caller: CallerDep) -> JSONResponse:
+                  caller: CallerDep) -> JsonBytesResponse:
     """Predictions (and class probabilities, a decision at an operating point, top-k SHAP) for
     one ``record``, ``records`` or ``columns``. Rows are checked against the model's schema:
     a missing column, a wrong type, a number outside the training range (unless the service
@@ -114,7 +120,7 @@ async def predict(name: ModelPath, body: PredictRequest, request: Request, state
     else:
         result = await run_in_threadpool(_predict, loaded, body, state, logged)
     request.state.jogak_log["n_rows"] = result["n_rows"]
-    return JSONResponse(result, headers=None if logged is None else {"X-Request-ID": logged})
+    return JsonBytesResponse(result, headers=None if logged is None else {"X-Request-ID": logged})
 
 
 def _explain(loaded: LoadedModel, body: ExplainRequest, state: AppState) -> dict[str, Any]:
@@ -126,11 +132,11 @@ def _explain(loaded: LoadedModel, body: ExplainRequest, state: AppState) -> dict
 @router.post("/{name}/explain", response_model=ExplainResponse, summary="Explain rows (SHAP)",
              responses={k: ERRORS[k] for k in (400, 401, 403, 404, 413, 422)})
 async def explain(name: ModelPath, body: ExplainRequest, request: Request, state: StateDep,
-                  caller: CallerDep) -> JSONResponse:
+                  caller: CallerDep) -> JsonBytesResponse:
     """Per row: the prediction in the explanation's ``space``, the base value and the ``top_k``
     largest source-column contributions (base + all contributions = prediction)."""
     loaded = await _model(state, caller, name)
     request.state.jogak_log = {"model": loaded.name, "version": loaded.version}
     result = await run_in_threadpool(_explain, loaded, body, state)
     request.state.jogak_log["n_rows"] = len(result["rows"])
-    return JSONResponse(result)
+    return JsonBytesResponse(result)
