@@ -3,7 +3,7 @@ request (refusals, other forms, first use of a model) to them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +18,13 @@ from .conftest import AUTH, TINY_KEY, rows
 
 @pytest.fixture
 def fast_and_routed(make_client: Callable[..., TestClient],
-                    tmp_path: Path) -> Iterator[tuple[TestClient, TestClient]]:
+                    tmp_path: Path) -> tuple[TestClient, TestClient]:
     """Two services on one registry; the second always takes the FastAPI routes (a dependency
     override turns the fast path off)."""
     fast = make_client(prediction_log=PredictionLogSettings(target=str(tmp_path / "a.db")))
     routed = make_client(prediction_log=PredictionLogSettings(target=str(tmp_path / "b.db")))
     routed.app.dependency_overrides[app_state] = app_state  # type: ignore[attr-defined]
-    yield fast, routed
+    return fast, routed
 
 
 def _both(clients: tuple[TestClient, TestClient], path: str, body: dict[str, Any],
