@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,7 @@ __all__ = ["Tokenizer", "normalise_identity"]
 
 _BLOCK = 64  # SHA-256 block size in bytes
 _CACHE_LIMIT = 1_000_000
+_UNSEEN = object()
 
 
 def normalise_identity(text: pd.Series, kind: PiiKind | None) -> pd.Series:
@@ -43,9 +45,10 @@ class Tokenizer:
     """HMAC-SHA256 tokens of text values, as ``length`` lower-case hex digits.
 
     The inner and outer keyed SHA-256 states are computed once and copied per value (the same
-    result as :func:`hmac.digest`, about twice as fast for short values); each distinct value
-    is hashed once per call, and up to a million tokens are remembered across calls, so the
-    repeated customer ids of an event stream cost one hash each.
+    result as :func:`hmac.digest`, about twice as fast for short values). Each distinct value
+    of a call is hashed once, and the tokens of up to a million raw text values are remembered
+    across calls (per identity kind, before normalisation), so the repeated customer ids of an
+    event stream cost one dictionary look-up each.
 
     Parameters
     ----------
@@ -66,32 +69,42 @@ class Tokenizer:
         self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in secret))
         self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in secret))
         self._length = length
-        self._cache: dict[str, str] = {}
+        self._seen: dict[PiiKind | None, dict[str, str | None]] = {}
 
     def tokens(self, texts: Sequence[str]) -> list[str]:
-        """The token of each text."""
-        cache, inner, outer, length = self._cache, self._inner, self._outer, self._length
-        if len(cache) > _CACHE_LIMIT:
-            cache.clear()
+        """The token of each text (hashed as given: no normalisation)."""
+        inner, outer, length = self._inner, self._outer, self._length
         out = []
         for text in texts:
-            token = cache.get(text)
-            if token is None:
-                hashed = inner.copy()
-                hashed.update(text.encode("utf-8"))
-                final = outer.copy()
-                final.update(hashed.digest())
-                token = cache[text] = final.hexdigest()[:length]
-            out.append(token)
+            hashed = inner.copy()
+            hashed.update(text.encode("utf-8"))
+            final = outer.copy()
+            final.update(hashed.digest())
+            out.append(final.hexdigest()[:length])
         return out
 
-    def _unique_tokens(self, uniques: pd.Series, kind: PiiKind | None) -> np.ndarray:
+    def _hash_uniques(self, uniques: pd.Series, kind: PiiKind | None) -> np.ndarray:
         text = normalise_identity(canonical_text(uniques), kind)
         missing = missing_mask(uniques) | text.isna().to_numpy(dtype=bool) | \
             (text.fillna("").str.len() == 0).to_numpy(dtype=bool)
         tokens = np.full(len(uniques), None, dtype=object)
         present = np.flatnonzero(~missing)
         tokens[present] = self.tokens(text.to_numpy(dtype=object)[present].tolist())
+        return tokens
+
+    def _unique_tokens(self, uniques: pd.Series, kind: PiiKind | None) -> np.ndarray:
+        """The token (None when missing) of each of the distinct values ``uniques``."""
+        if not (pd.api.types.is_string_dtype(uniques.dtype) and uniques.notna().all()):
+            return self._hash_uniques(uniques, kind)
+        seen = self._seen.setdefault(kind, {})
+        if len(seen) > _CACHE_LIMIT:
+            seen.clear()
+        keys = uniques.tolist()
+        tokens = np.array(list(map(seen.get, keys, repeat(_UNSEEN))), dtype=object)
+        new = np.flatnonzero(tokens == _UNSEEN)
+        if len(new):
+            tokens[new] = self._hash_uniques(uniques.iloc[new], kind)
+            seen.update(zip([keys[at] for at in new], tokens[new].tolist(), strict=True))
         return tokens
 
     def tokenize(self, values: pd.Series, kind: PiiKind | None = None) -> pd.Series:
@@ -106,10 +119,9 @@ class Tokenizer:
     def tokenize_arrow(self, values: pa.ChunkedArray | pa.Array,
                        kind: PiiKind | None = None) -> pa.Array:
         """As :meth:`tokenize`, for an Arrow column (stays in Arrow: no Python string per row)."""
+        if isinstance(values, pa.ChunkedArray):  # one dictionary, not one per chunk to unify
+            values = values.combine_chunks() if values.num_chunks else pa.array([], values.type)
         encoded = pc.dictionary_encode(values)
-        if isinstance(encoded, pa.ChunkedArray):
-            encoded = encoded.combine_chunks() if encoded.num_chunks else \
-                pa.DictionaryArray.from_arrays(pa.array([], pa.int32()), pa.array([], pa.string()))
         dictionary = encoded.dictionary.to_pandas()
         tokens = pa.array(self._unique_tokens(dictionary, kind), type=pa.string())
         return tokens.take(encoded.indices)

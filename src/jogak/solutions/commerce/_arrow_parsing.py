@@ -47,10 +47,12 @@ def read_numbers(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     numbers : ndarray of float64
         The values (NaN where not read).
     """
-    numbers = np.full(len(values), np.nan)
     short = pc.less_equal(pc.binary_length(values), _MAX_NUMBER_BYTES)
     plain = pc.and_(short, pc.match_substring_regex(values, _PLAIN_NUMBER))
     read = plain.fill_null(False).to_numpy(zero_copy_only=False)
+    if read.all():
+        return read, pc.cast(values, pa.float64()).to_numpy(zero_copy_only=False)
+    numbers = np.full(len(values), np.nan)
     if read.any():
         where = np.flatnonzero(read)
         numbers[where] = pc.cast(values.take(pa.array(where)), pa.float64()).to_numpy(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,8 +21,9 @@ from jogak.data.privacy import (
     PseudonymKey,
 )
 from jogak.errors import ConfigError
+from jogak.solutions.commerce._batches import arrow_batches, prefetched
 from jogak.solutions.commerce._standard import get_table
-from jogak.solutions.commerce._streaming import StreamValidator, arrow_batches
+from jogak.solutions.commerce._streaming import StreamValidator, few_distinct
 from jogak.solutions.commerce._validation import ValidationReport
 
 __all__ = ["PreparedTable", "prepare_file"]
@@ -44,9 +46,12 @@ def prepare_file(source: str | Path, destination: str | Path, *, table: str,
 
     Every direct identifier of the table (``buyer_id``) present in the source becomes its
     keyed HMAC-SHA256 token (:class:`jogak.data.privacy.Pseudonymizer`), the batch is then
-    validated (:class:`StreamValidator`) and written, so the source is read once and memory
-    holds one batch. The output goes to ``destination + ".partial"`` and is renamed when
-    complete; on any error nothing is left behind.
+    validated (:class:`StreamValidator`) and written, so the source is read once. Reading the
+    next batch and writing the last one run on two background threads while this one is
+    checked, so memory holds about three batches. Parquet output is zstd-compressed (level 1),
+    with dictionary pages for the columns whose values repeat. The output goes to
+    ``destination + ".partial"`` and is renamed when complete; on any error nothing is left
+    behind.
 
     Parameters
     ----------
@@ -76,7 +81,7 @@ def prepare_file(source: str | Path, destination: str | Path, *, table: str,
         raise ConfigError("The destination is the source; write the prepared table to a new "
                           "file.")
     validator = StreamValidator(spec.name, n_samples=n_samples)
-    batches = arrow_batches(source, batch_size)
+    batches = prefetched(arrow_batches(source, batch_size))
     first = next(batches, None)
     if first is None:
         raise ConfigError(f"{str(source)!r} has no rows.")
@@ -89,19 +94,28 @@ def prepare_file(source: str | Path, destination: str | Path, *, table: str,
     totals: dict[str, int] = {}
     writer: Any = None
     try:
-        for batch in _chain(first, batches):
-            out, counts = pseudonymizer.apply_arrow(batch, rules)
-            validator.update(out)
-            for column, count in counts.items():
-                totals[column] = totals.get(column, 0) + count
-            if writer is None:
-                writer = _open_writer(partial, out.schema, name)
-            writer.write_table(out.cast(writer.schema) if out.schema != writer.schema else out)
-            if progress is not None:
-                progress(validator.n_rows)
+        # the batch before is written on another thread while this one is checked
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="jogak-write") as pool:
+            writing: Future[None] | None = None
+            for batch in _chain(first, batches):
+                out, counts = pseudonymizer.apply_arrow(batch, rules)
+                validator.update(out)
+                for column, count in counts.items():
+                    totals[column] = totals.get(column, 0) + count
+                if writing is not None:
+                    writing.result()
+                if writer is None:
+                    writer = _open_writer(partial, out, name)
+                writing = pool.submit(writer.write_table, out.cast(writer.schema)
+                                      if out.schema != writer.schema else out)
+                if progress is not None:
+                    progress(validator.n_rows)
+            if writing is not None:
+                writing.result()
         writer.close()
         os.replace(partial, destination)
     except BaseException:
+        batches.close()
         if writer is not None:
             writer.close()
         partial.unlink(missing_ok=True)
@@ -118,11 +132,16 @@ def _chain(first: pa.Table, rest: Any) -> Any:
     yield from rest
 
 
-def _open_writer(path: Path, schema: pa.Schema, name: str) -> Any:
+def _open_writer(path: Path, first: pa.Table, name: str) -> Any:
     if name.endswith(".parquet"):
         import pyarrow.parquet as pq
 
-        return pq.ParquetWriter(str(path), schema)
+        # dictionary pages only where values repeat (ids and time stamps would be hashed for
+        # nothing); zstd at level 1 is both smaller and cheaper than the default snappy here
+        return pq.ParquetWriter(str(path), first.schema, compression="zstd",
+                                compression_level=1,
+                                use_dictionary=[column for column in first.column_names
+                                                if few_distinct(first.column(column))])
     import pyarrow.csv as pacsv
 
-    return pacsv.CSVWriter(str(path), schema)
+    return pacsv.CSVWriter(str(path), first.schema)

@@ -9,7 +9,7 @@ false duplicate needs a hash collision (about n**2 / 2**65: 3e-6 for ten million
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
@@ -18,10 +18,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from jogak.data import iter_batches
 from jogak.data.privacy import PiiClass, mask
 from jogak.errors import ConfigError, DataLoadError
 from jogak.solutions.commerce._arrow_parsing import read_numbers, read_stamps
+from jogak.solutions.commerce._batches import arrow_batches, prefetched
 from jogak.solutions.commerce._mapping import ColumnMapping, load_mapping
 from jogak.solutions.commerce._parsing import BLANK, parse_column, scalar_text
 from jogak.solutions.commerce._schemas import Rule, table_rules
@@ -38,7 +38,7 @@ from jogak.solutions.commerce._validation import (
     column_result,
 )
 
-__all__ = ["StreamValidator", "arrow_batches", "validate_file"]
+__all__ = ["StreamValidator", "few_distinct", "validate_file"]
 
 _BLANK_VALUES = pa.array(sorted(BLANK))
 _PRODUCT_EVENTS = pa.array(PRODUCT_EVENTS)
@@ -219,7 +219,7 @@ def _column_verdicts(column: pa.ChunkedArray, item: Item, rules: list[Rule],
     codes: np.ndarray | None = None
     values: pa.Array = array
     null_rows = array.is_null().to_numpy(zero_copy_only=False)
-    if _few_distinct(array):
+    if few_distinct(array):
         encoded = pc.dictionary_encode(array)
         codes = encoded.indices.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
         values = encoded.dictionary
@@ -256,7 +256,8 @@ def _column_verdicts(column: pa.ChunkedArray, item: Item, rules: list[Rule],
     return out, row_missing
 
 
-def _few_distinct(array: pa.Array, sample: int = 20_000) -> bool:
+def few_distinct(array: pa.Array | pa.ChunkedArray, sample: int = 20_000) -> bool:
+    """True when a column is worth dictionary-encoding: under 1 in 4 of its first values differ."""
     if len(array) <= sample:
         return True
     probe = array.slice(0, sample)
@@ -368,47 +369,6 @@ def _duplicates(hashes: np.ndarray, valid_rows: np.ndarray, seen: _SeenKeys) -> 
     return rows[held[later]]
 
 
-def arrow_batches(source: str | Path, batch_size: int) -> Iterator[pa.Table]:
-    """Arrow tables of about ``batch_size`` rows; CSV columns all as text."""
-    path = Path(str(source))
-    name = path.name.lower()
-    if path.is_file() and name.endswith((".csv", ".csv.gz", ".tsv", ".tsv.gz")):
-        import pyarrow.csv as pacsv
-
-        delimiter = "\t" if ".tsv" in name else ","
-        parse = pacsv.ParseOptions(delimiter=delimiter)
-        try:
-            with pacsv.open_csv(path, parse_options=parse) as probe:
-                names = probe.schema.names
-            reader = pacsv.open_csv(
-                path, read_options=pacsv.ReadOptions(block_size=1 << 24), parse_options=parse,
-                convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(
-                    names, pa.string())))
-            buffered: list[pa.RecordBatch] = []
-            n_buffered = 0
-            for record_batch in reader:
-                buffered.append(record_batch)
-                n_buffered += record_batch.num_rows
-                if n_buffered >= batch_size:
-                    yield pa.Table.from_batches(buffered)
-                    buffered, n_buffered = [], 0
-            if buffered:
-                yield pa.Table.from_batches(buffered)
-        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-            raise DataLoadError(f"Could not read {str(path)!r} as UTF-8 delimited text: "
-                                f"{' '.join(str(exc).split())[:200]}. Hint: convert it to "
-                                "UTF-8 or Parquet.") from exc
-        return
-    if path.is_file() and name.endswith(".parquet"):
-        import pyarrow.parquet as pq
-
-        for record_batch in pq.ParquetFile(path).iter_batches(batch_size=batch_size):
-            yield pa.Table.from_batches([record_batch])
-        return
-    for frame in iter_batches(source, batch_size=batch_size):
-        yield pa.Table.from_pandas(frame, preserve_index=False)
-
-
 def validate_file(source: str | Path, table: str, *,
                   mapping: str | Path | ColumnMapping | None = None,
                   batch_size: int = 250_000, n_samples: int = 5) -> ValidationReport:
@@ -454,7 +414,7 @@ def validate_file(source: str | Path, table: str, *,
 
 def _batches(source: str | Path, batch_size: int, mapping: ColumnMapping | None,
              spec: TableSpec) -> Iterable[pa.Table | pd.DataFrame]:
-    for batch in arrow_batches(source, batch_size):
+    for batch in prefetched(arrow_batches(source, batch_size)):
         if mapping is None:
             yield batch
         else:
