@@ -7,8 +7,8 @@ intermediate array per step. Here:
 - a numeric Pipeline whose steps learn one statistic set per column (median imputation with
   indicators, skew correction, outlier fences, scaling) is fitted one input column at a time
   and the per-column states are merged: the fitted steps equal those fitted on all columns;
-- steps that only learn in ``fit`` and transform row by row are then applied to blocks of rows,
-  written straight into their slice of the output;
+- steps (and Pipelines of steps) that only learn in ``fit`` and transform row by row are then
+  applied to blocks of rows, written straight into their slice of the output;
 - anything else (a cross-fitted target encoder, whose ``fit_transform`` differs from
   ``fit().transform()``; text) is fitted with ``fit_transform`` as usual and its block copied.
 
@@ -84,9 +84,11 @@ def _is_column_separable(step: Any) -> bool:
 
 
 def _fits_then_transforms(step: Any) -> bool:
-    # one estimator whose fit_transform is fit().transform(): fitting needs no output block
-    return not isinstance(step, Pipeline) and \
-        type(step).fit_transform is TransformerMixin.fit_transform and is_row_wise(step)
+    # every estimator's fit_transform is fit().transform(): the output can be computed after
+    # fitting, block by block (a Pipeline's fit still makes its intermediate arrays, but they
+    # are freed before the output exists)
+    return is_row_wise(step) and all(type(item).fit_transform is TransformerMixin.fit_transform
+                                     for item in _estimators(step))
 
 
 @dataclass

@@ -172,10 +172,10 @@ def build_preprocessor(roles: ColumnRoles, style: FeatureStyle | str, *,
 
 def _check_dtype(dtype: Any) -> None:
     try:
-        resolved = np.dtype(dtype)
+        resolved = None if dtype is None else np.dtype(dtype)  # np.dtype(None) is float64
     except TypeError:
         resolved = None
-    if resolved not in (np.dtype(np.float64), np.dtype(np.float32)):
+    if resolved is None or resolved not in (np.dtype(np.float64), np.dtype(np.float32)):
         raise ConfigError(f"The 'dtype' argument of build_preprocessor must be 'float64' or "
                           f"'float32'. Got {dtype!r} instead.")
 

@@ -64,10 +64,10 @@ class FastColumnTransformer(ColumnTransformer):
 
     def _output_dtype(self) -> np.dtype:
         try:
-            dtype = np.dtype(self.dtype)
+            dtype = None if self.dtype is None else np.dtype(self.dtype)
         except TypeError:
             dtype = None
-        if dtype not in (np.dtype(np.float64), np.dtype(np.float32)):
+        if dtype is None or dtype not in (np.dtype(np.float64), np.dtype(np.float32)):
             raise ConfigError(f"The 'dtype' parameter of {type(self).__name__} must be "
                               f"'float64' or 'float32'. Got {self.dtype!r} instead.")
         return dtype
