@@ -41,6 +41,7 @@ def test_extended_behaviour_features_match_hand_computation() -> None:
     np.testing.assert_array_equal(out["months_since_late"], [0, 3, 2])
     np.testing.assert_array_equal(out["months_late_total"], [3, 1, 3])
     np.testing.assert_allclose(out["late_trend"], [1.5, -0.5, -1.5])  # recent half - older half
+    assert out["status_roll"].tolist() == ["1>2", "0>-1", "-2>0"]
     np.testing.assert_allclose(out["utilization_max"], [0.5, 0.2, np.nan])
     np.testing.assert_allclose(out["headroom_1"], [500, 400, -10])
     np.testing.assert_allclose(out["headroom_mean"], [1000 - 1100 / 3, 500 - 50 / 3, -20])

@@ -29,9 +29,9 @@ def test_taiwan_discrimination_and_calibration(model: CreditModel) -> None:
     gbm = model.evaluation["gbm"]
     card = model.evaluation["scorecard"]
     assert gbm["cv"]["auc"]["mean"] >= 0.785
-    # measured: scorecard 0.7721, GBM 0.7857 (gap 0.0136, over the 0.01; see docs)
-    assert card["cv"]["auc"]["mean"] >= 0.77
-    assert gbm["cv"]["auc"]["mean"] - card["cv"]["auc"]["mean"] < 0.015
+    # the goal: the scorecard within 0.01 AUC of the GBM (extended behaviour features)
+    assert card["cv"]["auc"]["mean"] >= 0.775
+    assert gbm["cv"]["auc"]["mean"] - card["cv"]["auc"]["mean"] <= 0.01
     for result in (gbm, card):
         assert result["cv"]["gini"]["mean"] == pytest.approx(2 * result["cv"]["auc"]["mean"] - 1)
         assert result["cv"]["ks"]["mean"] > 0.4

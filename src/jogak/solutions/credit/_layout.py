@@ -181,8 +181,9 @@ def _basic(frame: pd.DataFrame, layout: CreditLayout) -> dict[str, np.ndarray]:
     return derived
 
 
-def _extended_status(status: np.ndarray, layout: CreditLayout) -> dict[str, np.ndarray]:
-    derived: dict[str, np.ndarray] = {}
+def _extended_status(frame: pd.DataFrame, layout: CreditLayout) -> dict[str, Any]:
+    status = _numbers(frame, layout.status)
+    derived: dict[str, Any] = {}
     late = status >= 1
     n_months = status.shape[1]
     # months back to the latest late month (0: late now); the history length when never late
@@ -195,6 +196,14 @@ def _extended_status(status: np.ndarray, layout: CreditLayout) -> dict[str, np.n
         derived["late_trend"] = overdue[:, :half].mean(axis=1) - overdue[:, half:].mean(axis=1)
     for name, code in layout.status_codes.items():
         derived[f"months_{name}"] = (status == code).sum(axis=1).astype(np.float64)
+    if n_months >= 2:
+        # the roll from last month's status to this month's, a category (e.g. "0>1": revolving
+        # last month, one month late now); missing when either month is
+        before, now = status[:, 1], status[:, 0]
+        known = ~(np.isnan(before) | np.isnan(now))
+        derived["status_roll"] = pd.Series(
+            [f"{b:g}>{a:g}" if k else None for b, a, k in zip(before, now, known, strict=True)],
+            index=frame.index, dtype="object")
     return derived
 
 
@@ -250,6 +259,7 @@ def behaviour_features(frame: pd.DataFrame, layout: CreditLayout) -> pd.DataFram
     ``months_since_late`` (0: late now; the history length when never late),
     ``months_late_total`` (sum of months overdue), ``late_trend`` (mean months overdue in the
     recent half minus the older half), ``months_<code>`` per named status code,
+    ``status_roll`` (a category: last month's status, ``>``, this month's, e.g. ``"0>2"``),
     ``utilization_max``, ``headroom_1`` and ``headroom_mean`` (limit minus the latest and the
     mean statement), ``balance_growth`` (latest minus previous statement, over the limit),
     ``paid_to_limit`` and ``paid_1_to_limit``, ``payment_ratio_min`` (lowest monthly payment
@@ -269,7 +279,7 @@ def behaviour_features(frame: pd.DataFrame, layout: CreditLayout) -> pd.DataFram
         derived.update(_basic(frame, layout))
     if layout.features == "extended":
         if layout.status:
-            derived.update(_extended_status(_numbers(frame, layout.status), layout))
+            derived.update(_extended_status(frame, layout))
         derived.update(_extended_amounts(frame, layout))
     for name, values in derived.items():
         if name in out.columns:
