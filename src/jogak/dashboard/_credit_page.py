@@ -34,7 +34,7 @@ def _grades(payload: dict[str, Any]) -> None:
     cv = result.get("cv") or {}
     metric_row({"customers": f"{payload.get('n_rows', 0):,}",
                 "bad rate": f"{payload.get('bad_rate', 0.0):.1%}",
-                **{f"{name.upper()} (CV)": f"{cv[name]['mean']:.3f} ± {cv[name]['std']:.3f}"
+                **{f"{name.upper()} (CV ± {cv[name]['std']:.3f})": f"{cv[name]['mean']:.3f}"
                    for name in ("auc", "gini", "ks") if name in cv}}, per_row=5)
     grades = pd.DataFrame(result.get("grades") or [])
     if grades.empty:
