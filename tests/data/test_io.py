@@ -493,3 +493,23 @@ def test_load_streamed_keeps_booleans_with_missing_values_like_pandas(tmp_path: 
     streamed = load(path, max_memory_bytes=0)
     pd.testing.assert_frame_equal(streamed, load(path))
     assert streamed["day"].tolist()[:2] == ["2020-01-02", "2020-01-03"]
+
+
+def test_load_streamed_fills_columns_batch_by_batch_like_pandas(tmp_path: Path) -> None:
+    # about 9 MiB: the type probe reads the first 8 MiB, cut inside a row; the stream reads
+    # small blocks, and the integer column meets its first gap (-> float) in a late block
+    rng = np.random.default_rng(3)
+    n_rows = 220_000
+    counts = rng.integers(0, 1000, n_rows).astype(str).astype(object)
+    counts[n_rows - 3] = ""
+    lines = [f"{i},{c},{x:.6f},\"a, {i % 97}\nsecond line\",{'L' + str(i % 13)}\n"
+             for i, (c, x) in enumerate(zip(counts, rng.normal(size=n_rows), strict=True))]
+    path = _write(tmp_path / "wide.csv", "row,count,value,note,level\n" + "".join(lines))
+    assert path.stat().st_size > 8 << 20
+    streamed = load(path, max_memory_bytes=0)
+    pd.testing.assert_frame_equal(streamed, load(path))
+    assert streamed["row"].dtype == np.int64
+    assert streamed["count"].dtype == np.float64
+    assert np.isnan(streamed["count"].iloc[n_rows - 3])
+    head = load(path, max_memory_bytes=0, nrows=100_001)
+    pd.testing.assert_frame_equal(head, load(path, nrows=100_001))

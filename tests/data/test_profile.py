@@ -200,3 +200,24 @@ def test_profile_edge_cases_empty_one_row_missing_and_korean() -> None:
     assert json.loads(json.dumps(result.to_dict(), ensure_ascii=False))["columns"]["금액"][
         "quantiles"]["p50"] == 2.0
     assert isinstance(result, Profile)
+
+
+def test_profile_top_values_of_many_distinct_numbers_match_full_counts() -> None:
+    # ties broken by ascending value, as a full stable sort of the counts would
+    rng = np.random.default_rng(0)
+    values = np.concatenate([rng.normal(size=5000), np.repeat([3.5, -1.0, 2.0, 7.0], 4),
+                             np.repeat(np.arange(60.0) + 100.25, 2)])
+    frame = pd.DataFrame({"x": rng.permutation(values), "y": np.arange(len(values)) % 2})
+    result = profile(frame, target="y")
+    counts = frame["x"].value_counts().sort_index(kind="stable")
+    expected = counts.iloc[np.argsort(-counts.to_numpy(), kind="stable")].head(5)
+    column = result.columns["x"]
+    assert column.top_values == tuple((str(v), int(c)) for v, c in expected.items())
+    assert column.top_values[:4] == (("-1.0", 4), ("2.0", 4), ("3.5", 4), ("7.0", 4))
+    assert column.n_distinct == frame["x"].nunique()
+
+
+def test_profile_counts_duplicate_rows_across_hash_blocks() -> None:
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame({"a": rng.integers(0, 50, 150_000), "b": rng.choice(["u", "v"], 150_000)})
+    assert profile(frame).n_duplicate_rows == int(frame.duplicated().sum())
