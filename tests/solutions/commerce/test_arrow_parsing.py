@@ -37,6 +37,8 @@ def test_edge_values_get_the_verdicts_of_validate_table(batch_size: int,
     frame.loc[:len(_STAMPS) - 1, "timestamp"] = _STAMPS
     frame.loc[len(_STAMPS):, "quantity"] = _NUMBERS
     frame.loc[:len(_NUMBERS) - 1, "amount"] = _NUMBERS
+    frame.loc[3, "event_id"] = " " * 30  # long padding is blank too
+    frame.loc[4, "buyer_id"] = "\t null \t"
     frame = frame.astype(str)  # text, as read from a CSV file
     expected = validate_table(frame, "behaviour")
     validator = StreamValidator("behaviour")
@@ -45,8 +47,8 @@ def test_edge_values_get_the_verdicts_of_validate_table(batch_size: int,
     got = {r.rule.id: r.failed_rows.tolist() for r in validator.report().failures}
     assert got == {r.rule.id: r.failed_rows.tolist() for r in expected.failures}
     assert {"behaviour.timestamp.type", "behaviour.timestamp.range", "behaviour.quantity.type",
-            "behaviour.quantity.range", "behaviour.amount.type", "behaviour.amount.range"} <= \
-        set(got)
+            "behaviour.quantity.range", "behaviour.amount.type", "behaviour.amount.range",
+            "behaviour.event_id.required", "behaviour.buyer_id.required"} <= set(got)
 
 
 def test_read_stamps_reads_only_real_times_and_agrees_with_pandas(global_random_seed: int

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from itertools import repeat
 
 import numpy as np
 import pandas as pd
@@ -12,6 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from jogak.data.privacy._key import PseudonymKey
+from jogak.data.privacy._token_memo import TokenMemo
 from jogak.data.privacy._values import canonical_text, missing_mask
 from jogak.data.privacy._vocabulary import PiiKind
 from jogak.errors import ConfigError
@@ -19,8 +19,7 @@ from jogak.errors import ConfigError
 __all__ = ["Tokenizer", "normalise_identity"]
 
 _BLOCK = 64  # SHA-256 block size in bytes
-_CACHE_LIMIT = 1_000_000
-_UNSEEN = object()
+_MEMO_LIMIT = 2_000_000  # raw texts remembered per identity kind (about 70 bytes each)
 
 
 def normalise_identity(text: pd.Series, kind: PiiKind | None) -> pd.Series:
@@ -46,9 +45,10 @@ class Tokenizer:
 
     The inner and outer keyed SHA-256 states are computed once and copied per value (the same
     result as :func:`hmac.digest`, about twice as fast for short values). Each distinct value
-    of a call is hashed once, and the tokens of up to a million raw text values are remembered
-    across calls (per identity kind, before normalisation), so the repeated customer ids of an
-    event stream cost one dictionary look-up each.
+    is hashed once per call, and the tokens of up to two million raw texts are remembered
+    across calls (per identity kind, before normalisation) in Arrow and numpy form
+    (:class:`TokenMemo`), so the repeated customer ids of an event stream cost neither a
+    hash nor a Python object each.
 
     Parameters
     ----------
@@ -69,7 +69,7 @@ class Tokenizer:
         self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in secret))
         self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in secret))
         self._length = length
-        self._seen: dict[PiiKind | None, dict[str, str | None]] = {}
+        self._memos: dict[PiiKind | None, TokenMemo] = {}
 
     def tokens(self, texts: Sequence[str]) -> list[str]:
         """The token of each text (hashed as given: no normalisation)."""
@@ -83,7 +83,8 @@ class Tokenizer:
             out.append(final.hexdigest()[:length])
         return out
 
-    def _hash_uniques(self, uniques: pd.Series, kind: PiiKind | None) -> np.ndarray:
+    def _unique_tokens(self, uniques: pd.Series, kind: PiiKind | None) -> np.ndarray:
+        """The token (None when missing) of each of the distinct values ``uniques``."""
         text = normalise_identity(canonical_text(uniques), kind)
         missing = missing_mask(uniques) | text.isna().to_numpy(dtype=bool) | \
             (text.fillna("").str.len() == 0).to_numpy(dtype=bool)
@@ -92,36 +93,62 @@ class Tokenizer:
         tokens[present] = self.tokens(text.to_numpy(dtype=object)[present].tolist())
         return tokens
 
-    def _unique_tokens(self, uniques: pd.Series, kind: PiiKind | None) -> np.ndarray:
-        """The token (None when missing) of each of the distinct values ``uniques``."""
-        if not (pd.api.types.is_string_dtype(uniques.dtype) and uniques.notna().all()):
-            return self._hash_uniques(uniques, kind)
-        seen = self._seen.setdefault(kind, {})
-        if len(seen) > _CACHE_LIMIT:
-            seen.clear()
-        keys = uniques.tolist()
-        tokens = np.array(list(map(seen.get, keys, repeat(_UNSEEN))), dtype=object)
-        new = np.flatnonzero(tokens == _UNSEEN)
-        if len(new):
-            tokens[new] = self._hash_uniques(uniques.iloc[new], kind)
-            seen.update(zip([keys[at] for at in new], tokens[new].tolist(), strict=True))
-        return tokens
-
     def tokenize(self, values: pd.Series, kind: PiiKind | None = None) -> pd.Series:
         """The token of every value; missing values (and blank text) stay missing."""
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        tokens = self._unique_tokens(pd.Series(uniques, dtype=values.dtype), kind)
-        out = np.full(len(values), None, dtype=object)
-        found = codes >= 0
-        out[found] = tokens[codes[found]]
+        if _is_text(values):
+            tokens = self.tokenize_arrow(pa.array(values, type=pa.string(), from_pandas=True),
+                                         kind)
+            out = tokens.to_numpy(zero_copy_only=False)
+        else:
+            codes, uniques = pd.factorize(values, use_na_sentinel=True)
+            unique_tokens = self._unique_tokens(pd.Series(uniques, dtype=values.dtype), kind)
+            out = np.full(len(values), None, dtype=object)
+            found = codes >= 0
+            out[found] = unique_tokens[codes[found]]
         return pd.Series(out, index=values.index, name=values.name, dtype="str")
 
     def tokenize_arrow(self, values: pa.ChunkedArray | pa.Array,
                        kind: PiiKind | None = None) -> pa.Array:
         """As :meth:`tokenize`, for an Arrow column (stays in Arrow: no Python string per row)."""
-        if isinstance(values, pa.ChunkedArray):  # one dictionary, not one per chunk to unify
+        if isinstance(values, pa.ChunkedArray):
             values = values.combine_chunks() if values.num_chunks else pa.array([], values.type)
-        encoded = pc.dictionary_encode(values)
-        dictionary = encoded.dictionary.to_pandas()
-        tokens = pa.array(self._unique_tokens(dictionary, kind), type=pa.string())
-        return tokens.take(encoded.indices)
+        if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+            return pa.array(self.tokenize(values.to_pandas(), kind), type=pa.string(),
+                            from_pandas=True)
+        values = values.cast(pa.string())
+        memo = self._memos.setdefault(kind, TokenMemo(self._length, _MEMO_LIMIT))
+        hashes = memo.hash(values)
+        found, missing, tokens = memo.lookup(values, hashes)
+        absent = values.is_null().to_numpy(zero_copy_only=False)
+        new = np.flatnonzero(~found & ~absent)
+        if len(new):
+            encoded = pc.dictionary_encode(values.take(pa.array(new)))
+            uniques = encoded.dictionary
+            texts = self._unique_tokens(uniques.to_pandas(), kind)
+            new_missing = np.equal(texts, None)
+            new_tokens = _token_bytes(np.where(new_missing, "0" * self._length, texts),
+                                      self._length)
+            codes = encoded.indices.to_numpy(zero_copy_only=False)
+            tokens[new] = new_tokens[codes]
+            missing[new] = new_missing[codes]
+            memo.add(uniques, memo.hash(uniques), new_tokens, new_missing)
+        valid = ~(absent | missing)
+        offsets = np.arange(0, (len(values) + 1) * self._length, self._length, dtype=np.int32)
+        return pa.Array.from_buffers(
+            pa.string(), len(values),
+            [pa.py_buffer(np.packbits(valid, bitorder="little")), pa.py_buffer(offsets),
+             pa.py_buffer(np.ascontiguousarray(tokens))],
+            null_count=int(len(values) - valid.sum()))
+
+
+def _is_text(values: pd.Series) -> bool:
+    if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+        return True
+    return values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) in (
+        "string", "empty")
+
+
+def _token_bytes(tokens: np.ndarray, length: int) -> np.ndarray:
+    """Hex tokens of one length as a (n, length) array of their ASCII bytes."""
+    joined = "".join(tokens.tolist()).encode("ascii")
+    return np.frombuffer(joined, dtype=np.uint8).reshape(len(tokens), length).copy()

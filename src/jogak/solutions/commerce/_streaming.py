@@ -44,7 +44,6 @@ _BLANK_VALUES = pa.array(sorted(BLANK))
 _PRODUCT_EVENTS = pa.array(PRODUCT_EVENTS)
 _READABLE = ("integer", "decimal", "date", "datetime")
 _READ_RULES = ("type", "required", "unique", "range")
-_LONGEST_BLANK = 16  # blank words are at most 4 characters; padding beyond 12 is not blank
 
 
 class _SeenKeys:
@@ -267,14 +266,8 @@ def few_distinct(array: pa.Array | pa.ChunkedArray, sample: int = 20_000) -> boo
 def _text_checks(values: pa.Array, item: Item, rules: list[Rule]
                  ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """Present, bad-type (never, for text) and rule verdicts of text values, Arrow kernels."""
-    present = ~values.is_null().to_numpy(zero_copy_only=False)
-    short = pc.less_equal(pc.utf8_length(values), _LONGEST_BLANK).to_numpy(zero_copy_only=False)
-    short &= present
-    if short.any():  # only short values can be blank or a null word (after trimming)
-        where = np.flatnonzero(short)
-        trimmed = pc.utf8_trim_whitespace(values.take(pa.array(where)))
-        present[where] = ~pc.is_in(trimmed, value_set=_BLANK_VALUES).to_numpy(
-            zero_copy_only=False)
+    blank = pc.is_in(pc.utf8_trim_whitespace(values), value_set=_BLANK_VALUES)
+    present = ~blank.fill_null(True).to_numpy(zero_copy_only=False)
     checks: dict[str, np.ndarray] = {}
     for rule in rules:
         if rule.kind == "pattern":
