@@ -93,11 +93,13 @@ def _settle(page) -> None:  # noqa: ANN001
 
 
 def _painted(page, start: float, quiet_s: float = 1.0) -> float:  # noqa: ANN001
-    """Seconds from ``start`` until the script's status widget went and stayed away."""
+    """Seconds from ``start`` until the script's status widget and the element skeletons
+    (drawn while the browser loads a component) went and stayed away."""
+    busy = page.locator('[data-testid="stStatusWidget"], [data-testid="stSkeleton"]')
     gone_at: float | None = None
     while True:
         now = time.perf_counter()
-        if page.locator('[data-testid="stStatusWidget"]').count():
+        if busy.count():
             gone_at = None
         elif gone_at is None:
             gone_at = now

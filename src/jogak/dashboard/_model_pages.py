@@ -38,7 +38,7 @@ PAGES_HELP = {
     "What-if · 시뮬레이터": "move feature values and watch the prediction and its reasons change",
     "Targeting · 타기팅": "operating point, campaign economics, ROI curve, target list",
     "Content investment · 콘텐츠 투자": "S1 investment board and token offerings",
-    "Markets · 시장": "S4 forecast, equity curve, drawdown, VaR and ES",
+    "Markets · 시장": "S4 forecast against actual, equity curve, drawdown, VaR and ES, sentiment",
     "Customers · 고객": "S5 RFM segments, CLV, validation and privacy scans",
     "Credit · 신용": "S2 grades, bad rate per grade, policy comparison",
     "Recommendations · 추천": "S2 similar titles and plot search",
