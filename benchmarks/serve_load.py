@@ -10,6 +10,8 @@ time, so queueing is not hidden) and a closed-loop saturation run. Prints a tabl
     python benchmarks/serve_load.py                       # both servers, 100 and 400 req/s
     bash benchmarks/setup_mlflow.sh                       # once: the MLflow peer's own venv
     python benchmarks/serve_load.py --duration 30 --rates 100,400,800 --out results.json
+    python benchmarks/serve_load.py --with-log --skip-mlflow  # also jogak with the prediction
+                                                             # log on (customerID tokenised)
 """
 
 from __future__ import annotations
@@ -232,7 +234,7 @@ def _row(result: dict[str, Any]) -> str:
 
 # ------------------------------------------------------------------ main
 
-def _train(data_dir: Path, workdir: Path, n_trials: int) -> tuple[Path, Any]:
+def _train(data_dir: Path, workdir: Path, n_trials: int) -> tuple[Path, Any, Any]:
     import pandas as pd
 
     from jogak.models import AutoMLClassifier
@@ -243,7 +245,7 @@ def _train(data_dir: Path, workdir: Path, n_trials: int) -> tuple[Path, Any]:
                              n_jobs=1, stacking=False)
     model.fit(X, y)
     model.target_name_ = "Churn"
-    return model.save(workdir / "telco-bundle", name="telco"), X
+    return model.save(workdir / "telco-bundle", name="telco"), X, frame["customerID"]
 
 
 def main() -> None:
@@ -263,6 +265,9 @@ def main() -> None:
                              "server); or /work/peers/mlflow/bin from benchmarks/setup_mlflow.sh "
                              "if that venv has every library the bundle's manifest records")
     parser.add_argument("--skip-mlflow", action="store_true")
+    parser.add_argument("--with-log", action="store_true",
+                        help="also measure jogak with --log-predictions (SQLite, customerID as "
+                             "the pseudonymised entity key, tenure kept)")
     parser.add_argument("--out", type=Path, default=Path("serve_load_results.json"))
     args = parser.parse_args()
     if args.generate:
@@ -271,14 +276,18 @@ def main() -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="jogak-serve-load-"))
     print(f"training LightGBM on Telco ({args.trials} trials) ...", flush=True)
-    bundle, X = _train(args.data, workdir, args.trials)
+    bundle, X, ids = _train(args.data, workdir, args.trials)
     from jogak.registry import Registry
 
     home = workdir / "home"
     with Registry(home) as registry:
         registry.register(bundle, "telco", alias="production")
-    rows = json.loads(X.sample(500, random_state=0).to_json(orient="records"))
-    random.Random(0).shuffle(rows)
+    sample = X.sample(500, random_state=0)
+    rows = json.loads(sample.to_json(orient="records"))
+    keyed = json.loads(sample.assign(customerID=ids.loc[sample.index]).to_json(orient="records"))
+    order = list(range(len(rows)))
+    random.Random(0).shuffle(order)
+    rows, keyed = [rows[i] for i in order], [keyed[i] for i in order]
     env = {**os.environ, "JOGAK_HOME": str(home), "JOGAK_API_KEYS": f"{KEY}:all"}
     results: list[dict[str, Any]] = []
     header = f"{'server':<22}{'load':<26}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
@@ -298,6 +307,29 @@ def main() -> None:
                             workdir)
     finally:
         _stop(server)
+
+    if args.with_log:
+        port = _free_port()
+        logged = [*jogak[:3], str(port), *jogak[4:], "--log-predictions",
+                  str(workdir / "predictions.db"), "--log-entity", "customerID",
+                  "--log-key-file", str(workdir / "log.key"), "--log-columns", "tenure"]
+        from jogak.data.privacy import generate_key_file
+
+        generate_key_file(workdir / "log.key")
+        server = _start(logged, env, f"http://127.0.0.1:{port}/health", workdir / "logged.log")
+        try:
+            auth = {"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"}
+            results += _measure("jogak /v1 + log", f"http://127.0.0.1:{port}/v1/models/telco/"
+                                "predict", [json.dumps({"record": r}) for r in keyed], auth,
+                                args, workdir)
+        finally:
+            _stop(server)
+        from jogak.monitor import read_prediction_log
+
+        n_logged = len(read_prediction_log(workdir / "predictions.db"))
+        served = sum(r["statuses"].get("200", 0) for r in results if r["server"] ==
+                     "jogak /v1 + log")
+        print(f"prediction log: {n_logged} rows for {served} answered requests (plus warm-up)")
 
     if not args.skip_mlflow:
         from jogak.registry import log_to_mlflow
