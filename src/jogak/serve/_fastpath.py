@@ -126,18 +126,18 @@ class SingleRowMiddleware:
         parsed = json.loads(body)
         if not isinstance(parsed, dict):
             raise _NotFast
+        ref: str | None
         if kind == "predict":
-            assert name is not None
             ref, request_body = name, _predict_body(parsed)
             handler: _Handler = models.predict_body
             route = _PREDICT_ROUTE
         else:
             ref = state.settings.default_model or state.only_model
-            if ref is None:
-                raise _NotFast
             request_body = _invocations_body(parsed)
             handler = invocations.invoke_body
             route = _INVOCATIONS_ROUTE
+        if ref is None:
+            raise _NotFast
         model_name = self._names.get(ref)
         if model_name is None:
             from jogak.registry import parse_ref

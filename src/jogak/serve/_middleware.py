@@ -40,9 +40,9 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        message = {"detail": [{"loc": ["body"], "type": "request_too_large",
-                               "msg": f"The request body exceeds {self.max_bytes} bytes. Hint: "
-                                      "send fewer rows per request."}]}
+        text = f"The request body exceeds {self.max_bytes} bytes. Hint: send fewer rows per " \
+               "request."
+        message = {"detail": [{"loc": ["body"], "type": "request_too_large", "msg": text}]}
         for name, value in scope["headers"]:
             if name == b"content-length" and (not value.isdigit()
                                               or int(value) > self.max_bytes):
@@ -57,7 +57,7 @@ class BodyLimitMiddleware:
             if incoming["type"] == "http.request":
                 received += len(incoming.get("body", b""))
                 if received > self.max_bytes:
-                    raise _TooLarge(413, message["detail"][0]["msg"])
+                    raise _TooLarge(413, text)
             return incoming
 
         async def tracking_send(outgoing: Message) -> None:

@@ -131,7 +131,9 @@ async def invocations(body: InvocationsRequest, request: Request, state: StateDe
     from jogak.registry import parse_ref
 
     require_model_right(caller, parse_ref(ref).name)
-    loaded = state.cache.cached(ref) or await run_in_threadpool(state.cache.get, ref)
+    loaded = state.cache.cached(ref)
+    if loaded is None:  # first use: registry and disk
+        loaded = await run_in_threadpool(state.cache.get, ref)
     request.state.jogak_log = {"model": loaded.name, "version": loaded.version}
     logged = None if state.prediction_log is None else \
         request_id(request.headers.get("x-request-id"))
