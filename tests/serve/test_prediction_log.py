@@ -221,3 +221,25 @@ def test_reading_a_missing_log_says_how_to_make_one(tmp_path: Path) -> None:
         read_prediction_log(tmp_path / "absent.db")
     with pytest.raises(ConfigError, match="version needs model"):
         read_prediction_log(tmp_path / "absent.db", version=1)
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["serve", "--log-entity", "id"], "need --log-predictions"),
+    (["serve", "--log-predictions", "x.db", "--log-entity", "id", "--log-key-file",
+      "absent.key"], "Key file not found"),
+    (["serve", "--log-predictions", "x.db", "--log-columns", "id", "--log-entity", "id"],
+     "cannot also be kept raw"),
+], ids=["entity_without_log", "missing_key_file", "entity_kept"])
+def test_serve_log_options_refuse_bad_combinations(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   args: list[str], message: str) -> None:
+    from typer.testing import CliRunner
+
+    from jogak.cli import app
+
+    monkeypatch.setenv("JOGAK_HOME", str(tmp_path))
+    monkeypatch.setenv("JOGAK_API_KEYS", "cli-test-key-0123456789")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert message in result.stderr
