@@ -1,9 +1,18 @@
 """Load + profile + fit_transform: jogak against plain pandas + scikit-learn, side by side.
 
-Each (contender, dataset) runs in its own subprocess so that peak memory (ru_maxrss) is its own.
+Each (contender, dataset) runs in its own subprocess so that peak memory is its own.
 Datasets: a synthetic 1M-row × 30-column CSV (20 numeric, 8 categorical, 2 date-like) and
-Taiwan credit default. Reported: wall time of each stage, peak RSS, the raw frame's memory, and
-peak growth over the interpreter's memory before loading relative to the frame.
+Taiwan credit default. Contenders: jogak (float64 output, the default), jogak with
+``dtype="float32"`` output, and pandas + scikit-learn. Reported: wall time of each stage, and
+memory as multiples of the raw frame (``frame_mb``: ``DataFrame.memory_usage(deep=True)`` of the
+loaded table), all measured from the process's resident memory just before loading
+(``rss_before_mb``, VmRSS: the interpreter and imported libraries):
+
+- ``load_profile_peak_over_frame``: (VmHWM after load + infer_roles + profile − rss_before) /
+  frame. It includes the frame itself, so 1.0 is the least possible.
+- ``peak_growth_over_frame``: (VmHWM at the end, after fit_transform − rss_before) / frame. It
+  includes the frame and the output matrix (``output_mb``), which exist together at the end.
+- ``peak_over_frame_plus_output``: the same growth / (frame + output); 1.0 is the least possible.
 
     .venv/bin/python benchmarks/load_and_preprocess.py [--rows 1000000] [--repeats 1]
 """
@@ -79,7 +88,7 @@ def _result(times: tuple[float, float, float, float], before: float, peak_profil
             "output_mb": _output_mb(matrix), "n_output_columns": int(matrix.shape[1])}
 
 
-def run_jogak(path: str, target: str) -> dict[str, float]:
+def run_jogak(path: str, target: str, dtype: str = "float64") -> dict[str, float]:
     from jogak.data import coerce_frame, infer_roles, load, profile
     from jogak.pipeline import FeatureStyle, build_preprocessor
 
@@ -92,7 +101,8 @@ def run_jogak(path: str, target: str) -> dict[str, float]:
     t2 = time.perf_counter()
     peak_profiled = peak_mb()
     X = coerce_frame(frame.drop(columns=[target]), roles)
-    matrix = build_preprocessor(roles, FeatureStyle.SCALED).fit_transform(X, frame[target])
+    matrix = build_preprocessor(roles, FeatureStyle.SCALED, dtype=dtype).fit_transform(
+        X, frame[target])
     t3 = time.perf_counter()
     return _result((t0, t1, t2, t3), before, peak_profiled, frame, matrix)
 
@@ -156,7 +166,10 @@ def run_baseline(path: str, target: str) -> dict[str, float]:
 
 
 def child(contender: str, path: str, target: str) -> None:
-    result = (run_jogak if contender == "jogak" else run_baseline)(path, target)
+    if contender == "pandas+sklearn":
+        result = run_baseline(path, target)
+    else:
+        result = run_jogak(path, target, "float32" if contender == "jogak-float32" else "float64")
     print(json.dumps(result))
 
 
@@ -183,7 +196,7 @@ def main() -> None:
         if not Path(path).exists():
             print(f"skipping {name}: {path} not found (set JOGAK_DATA_DIR)", file=sys.stderr)
             continue
-        for contender in ("jogak", "pandas+sklearn"):
+        for contender in ("jogak", "jogak-float32", "pandas+sklearn"):
             for _ in range(args.repeats):
                 out = subprocess.run([sys.executable, __file__, "--child", contender, str(path),
                                       target], capture_output=True, text=True, check=False)
