@@ -53,7 +53,11 @@ def test_the_uci_layout_is_recognised_and_protected_columns_are_left_out(
     assert {"ID", "SEX", "MARRIAGE"} <= set(model.excluded)
     assert "ID" not in model.input_columns
     assert "LIMIT_BAL" in model.input_columns
-    assert any(f.startswith("PAY_0") or f == "max_months_late" for f in model.scorecard.features_)
+    # the repayment history drives the score: a status column or a feature derived from it
+    history = {"months_since_late", "months_late_total", "late_trend", "status_roll",
+               "months_late", "max_months_late"}
+    assert any(f.startswith("PAY_") and "AMT" not in f or f in history
+               for f in model.scorecard.features_)
 
 
 def test_grades_have_strictly_increasing_bad_rates(model: CreditModel,

@@ -82,6 +82,20 @@ def test_thin_grades_are_widened_to_the_minimum_share() -> None:
     assert np.all(np.diff(table["bad_rate"]) > 0)
 
 
+def test_a_grade_ends_early_to_leave_the_riskier_grades_their_minimum_share() -> None:
+    # 96 % of the rows are under A's 10 % target: A must stop at 92 % so B..E keep 2 % each
+    rng = np.random.default_rng(0)
+    u = np.sort(rng.random(100_000))
+    p_bad = np.interp(u, [0.0, 0.9, 0.96, 1.0], [0.03, 0.03, 0.09, 0.9])
+    y = (rng.random(u.size) < p_bad).astype(int)
+    scale = fit_grade_scale(-u, y, GradeConfig(bad_rates=(0.1, 0.2, 0.3, 0.5)))
+    table = scale.table
+    np.testing.assert_allclose(table["share"], [0.92, 0.02, 0.02, 0.02, 0.02], atol=1e-3)
+    assert not table["widened"].any()
+    assert (table["bad_rate"].iloc[:3] < table["target_bad_rate"].iloc[:3]).all()
+    assert np.all(np.diff(table["bad_rate"]) > 0)
+
+
 def test_ties_never_split_across_grades() -> None:
     score = np.repeat(np.arange(100.0), 50)
     y = (np.random.default_rng(0).random(score.size) < 1 / (1 + np.exp((score - 30) / 10)))

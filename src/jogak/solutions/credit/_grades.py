@@ -119,6 +119,8 @@ def fit_grade_scale(scores: Any, y: Any, config: GradeConfig | None = None) -> G
     bad rate lies in its band and bad rates strictly increase from the best grade to the worst.
     A grade whose band holds fewer than ``min_share`` of the rows is widened to that share
     towards riskier scores (``widened`` in the table; its bad rate may then pass its target).
+    A grade whose band would leave the riskier grades less than ``min_share`` each ends early
+    instead (its bad rate then stays under its target).
     Tied scores never straddle a cut-off. The result is checked: grades whose bad rates do not
     strictly increase are refused.
 
@@ -169,6 +171,10 @@ def fit_grade_scale(scores: Any, y: Any, config: GradeConfig | None = None) -> G
         wanted = max(int(np.searchsorted(natural, k, side="right")), start + min_rows)
         limit = n - min_rows * (n_grades - 1 - k)  # rows the later grades need
         allowed = boundaries[(boundaries >= wanted) & (boundaries <= limit)]
+        if allowed.size == 0:
+            # the grade's natural band runs into the rows the riskier grades need: end it at
+            # the last tie-free cut that leaves them their minimum share (a narrower grade)
+            allowed = boundaries[(boundaries >= start + min_rows) & (boundaries <= limit)][-1:]
         if allowed.size == 0:
             raise ConfigError(
                 f"Cannot cut grade {config.labels[k]!r}: too few distinct scores left for "
