@@ -266,22 +266,30 @@ def main() -> None:
                              "error": "skipped: above --pandas-max-rows"})
                 continue
             outs[engine] = args.data_dir / f"features_{engine}_{n_rows}.parquet"
+            load = os.getloadavg()[0]
             result = measure(engine, path, outs[engine], args.memory_limit, args.timeout)
-            result["rows"] = n_rows
+            result.update(rows=n_rows, load_average=[round(load, 1),
+                                                     round(os.getloadavg()[0], 1)])
             rows.append(result)
             print(json.dumps({k: v for k, v in result.items() if k != "repairs"},
                              default=str), flush=True)
         if "duckdb" in outs and "pandas" in outs and all(
                 "error" not in r for r in rows if r["rows"] == n_rows):
+            timed = {r["engine"]: r for r in rows if r["rows"] == n_rows}
+            duck, pand = timed["duckdb"], timed["pandas"]
             rows.append({"rows": n_rows, "engine": "check",
                          "max_rel_diff_duckdb_vs_pandas": check_agreement(outs["duckdb"],
-                                                                          outs["pandas"])})
+                                                                          outs["pandas"]),
+                         "pandas_over_duckdb_wall": pand["seconds"] / duck["seconds"],
+                         "pandas_over_duckdb_cpu": pand["build_cpu_seconds"]
+                         / duck["build_cpu_seconds"]})
     print(f"\n{'rows':>12} {'engine':>8} {'seconds':>9} {'CPU s':>8} {'peak RSS MB':>12} "
           f"{'users':>10}")
     for r in rows:
         if r["engine"] == "check":
             print(f"{r['rows']:>12,} {'check':>8}  max relative difference DuckDB vs pandas "
-                  f"{r['max_rel_diff_duckdb_vs_pandas']:.2e}")
+                  f"{r['max_rel_diff_duckdb_vs_pandas']:.2e}; pandas / DuckDB: wall "
+                  f"{r['pandas_over_duckdb_wall']:.1f}x, CPU {r['pandas_over_duckdb_cpu']:.1f}x")
         elif "error" in r:
             print(f"{r['rows']:>12,} {r['engine']:>8}  {r['error']}")
         else:

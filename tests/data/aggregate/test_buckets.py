@@ -13,7 +13,7 @@ from jogak.data.aggregate import (
     Population,
     build_features,
 )
-from jogak.data.aggregate._buckets import plan_buckets
+from jogak.data.aggregate._buckets import MAX_BUCKETED_ROWS, plan_buckets
 
 CUTOFF = "2024-06-30"
 WINDOWS = (1, 7, 30, 90, None)
@@ -108,3 +108,4 @@ def test_buckets_follow_the_windows_and_split_for_active_day_words() -> None:
     assert plan_buckets(table(active), span=None) is None  # per-entity cutoffs: unbounded ages
     assert plan_buckets(table(active), span=10_000) is None  # too many words: one pass
     assert plan_buckets(table(sums, ONE_PASS), span=200) is None
+    assert plan_buckets(table(sums), span=200, rows=MAX_BUCKETED_ROWS + 1) is None  # memory

@@ -171,8 +171,9 @@ def _stats(engine: Engine, table: _Table, formats: dict[tuple[str, str], DateFor
 
 
 def audit_sources(engine: Engine, spec: FeatureSpec
-                  ) -> tuple[dict[tuple[str, str], DateFormat], list[Repair]]:
-    """Check every registered source of ``spec``; resolve date formats; count repairs.
+                  ) -> tuple[dict[tuple[str, str], DateFormat], list[Repair], dict[str, int]]:
+    """Check every registered source of ``spec``; resolve date formats; count repairs and
+    rows (the rows per table are the third item).
 
     Raises
     ------
@@ -182,6 +183,7 @@ def audit_sources(engine: Engine, spec: FeatureSpec
     """
     formats: dict[tuple[str, str], DateFormat] = {}
     repairs: list[Repair] = []
+    sizes: dict[str, int] = {}
     for table in _tables(spec):
         columns = _check_columns(engine, table)
         for column in table.dates:
@@ -198,6 +200,7 @@ def audit_sources(engine: Engine, spec: FeatureSpec
                 fmt = _text_format(engine, table, column)
             formats[(table.name, column)] = fmt  # type: ignore[assignment]
         n_rows, n_missing, negatives = _stats(engine, table, formats)
+        sizes[table.name] = n_rows
         if n_missing:
             repairs.append(Repair(table.name, "rows without key or time", n_missing, "dropped"))
         for column, count in zip(table.non_negative, negatives, strict=True):
@@ -217,7 +220,7 @@ def audit_sources(engine: Engine, spec: FeatureSpec
                     f"Table {table.name!r} must have one row per {table.key!r}, but "
                     f"{n_nonnull - n_keys} rows repeat a key with different values. Hint: "
                     "keep one row per key (e.g. the latest) before building features.")
-    return formats, repairs
+    return formats, repairs, sizes
 
 
 def _days(engine: Engine, table: EventTable, formats: dict[tuple[str, str], DateFormat]

@@ -172,7 +172,7 @@ def build_features(spec: FeatureSpec, *, cutoff: Any = None,
             runner.register(view_name(table.name), table.source)
         if spec.population is not None:
             runner.register(POPULATION_VIEW, spec.population.source)
-        formats, repairs = audit_sources(runner, spec)
+        formats, repairs, sizes = audit_sources(runner, spec)
         if not per_entity and single is None:
             if not spec.events:
                 raise ConfigError("A spec without event tables needs a cutoff.")
@@ -182,7 +182,8 @@ def build_features(spec: FeatureSpec, *, cutoff: Any = None,
             after, spans = count_after_cutoff(runner, spec, formats, single)
             repairs += after
         sql = compile_features(spec, runner.dialect, formats=formats, cutoff=single,
-                               spans=spans, native_keys=_same_key_type(runner, spec))
+                               spans=spans, native_keys=_same_key_type(runner, spec),
+                               sizes=sizes)
         log = pd.DataFrame([vars(r) for r in repairs],
                            columns=["table", "issue", "n_rows", "action"])
         if out is not None:

@@ -46,9 +46,9 @@ def numeric_columns(table: EventTable) -> set[str]:
 class _Compiler:
     def __init__(self, spec: FeatureSpec, dialect: Dialect, formats: Mapping[tuple[str, str],
                  DateFormat], cutoff: date | None, spans: Mapping[str, int],
-                 native_keys: bool) -> None:
+                 native_keys: bool, sizes: Mapping[str, int]) -> None:
         self.spec, self.d, self.formats, self.cutoff = spec, dialect, formats, cutoff
-        self.spans, self.native_keys = spans, native_keys
+        self.spans, self.native_keys, self.sizes = spans, native_keys, sizes
 
     def q(self, name: str) -> str:
         return self.d.quote(name)
@@ -153,7 +153,7 @@ class _Compiler:
         raise AssertionError(f"{func} is computed from the days CTE")  # active_days
 
     def aggregates(self, table: EventTable) -> str:
-        buckets = plan_buckets(table, self.spans.get(table.name))
+        buckets = plan_buckets(table, self.spans.get(table.name), self.sizes.get(table.name))
         if buckets is not None:
             return bucketed_aggregates(table, buckets, self.d, f"pit_{table.name}")
         parts = ["__key"]
@@ -289,7 +289,7 @@ class _Compiler:
 def compile_features(spec: FeatureSpec, dialect: Dialect, *,
                      formats: Mapping[tuple[str, str], DateFormat],
                      cutoff: date | None, spans: Mapping[str, int] | None = None,
-                     native_keys: bool = False) -> str:
+                     native_keys: bool = False, sizes: Mapping[str, int] | None = None) -> str:
     """The SQL computing ``spec``'s features.
 
     Parameters
@@ -309,5 +309,9 @@ def compile_features(spec: FeatureSpec, dialect: Dialect, *,
     native_keys : bool, default False
         Every table stores its key with the same integer or text type: group and join on it
         as stored (the output key is text either way).
+    sizes : mapping of table to int, optional
+        Rows of each event table: above ``MAX_BUCKETED_ROWS`` a table is aggregated in one
+        pass (its per-(entity, bucket) partials would outgrow memory).
     """
-    return _Compiler(spec, dialect, formats, cutoff, dict(spans or {}), native_keys).query()
+    return _Compiler(spec, dialect, formats, cutoff, dict(spans or {}), native_keys,
+                     dict(sizes or {})).query()
