@@ -13,8 +13,9 @@ count, sum, mean (sum / count), min, max, first / last (the minimum / maximum ``
 pair), slope (count and the sums of x, x², y and xy, with x the age in days), days since the
 last / first event and active days (a 60-day bitmap per bucket: buckets are split so that each
 fits one word; that needs the span of the ages, i.e. one cutoff). A table with ``std`` or
-``nunique``, or with active days but per-entity cutoffs or a span over
-``_MAX_BUCKETS`` × 60 days, is compiled in one pass with a ``FILTER`` per window instead.
+``nunique``, with active days but per-entity cutoffs or a span over ``_MAX_BUCKETS`` × 60 days,
+or with more than ``MAX_BUCKETED_ROWS`` rows, is compiled in one pass with a ``FILTER`` per
+window instead.
 """
 
 from __future__ import annotations
