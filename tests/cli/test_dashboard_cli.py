@@ -28,7 +28,7 @@ def test_dashboard_runs_streamlit_on_the_home(tmp_path: Path,
                                       "--headless"])
     assert result.exit_code == 0, result.output
     command = seen[0]
-    assert command[:5] == [sys.executable, "-m", "streamlit", "run", str(APP_PATH)]
+    assert command[:5] == [sys.executable, "-m", "jogak.dashboard._main", "run", str(APP_PATH)]
     assert command[command.index("--server.port") + 1] == "8765"
     assert command[command.index("--server.headless") + 1] == "true"
     assert command[command.index("--") + 1:] == ["--home", str(tmp_path)]
