@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from jogak.registry._engine import open_sql_engine, write_transaction
 from jogak.registry._mlflow import MlflowLogResult, log_to_mlflow
 from jogak.registry._records import AliasMove, IntegrityReport, ModelNotFoundError, ModelVersion
 from jogak.registry._refs import ModelRef, parse_ref
@@ -21,5 +22,7 @@ __all__ = [
     "ModelVersion",
     "Registry",
     "log_to_mlflow",
+    "open_sql_engine",
     "parse_ref",
+    "write_transaction",
 ]

@@ -9,15 +9,11 @@ the same version number.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import (
     Boolean,
     Column,
-    Connection,
     Engine,
     ForeignKeyConstraint,
     Integer,
@@ -25,19 +21,17 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    create_engine,
-    event,
     text,
 )
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from jogak.errors import ConfigError
+from jogak.registry._engine import open_sql_engine, write_transaction
 
-__all__ = ["IndexTables", "connect_index", "write_transaction"]
+__all__ = ["IndexTables", "connect_index"]
+
 
 _PREFIX = re.compile(r"[a-z][a-z0-9_]{0,30}")
-_BUSY_TIMEOUT_MS = 60_000
-_WRITE = "jogak_write"
 
 
 @dataclass(frozen=True)
@@ -100,17 +94,7 @@ class IndexTables:
 
 def connect_index(url: str, tables: IndexTables) -> Engine:
     """An engine on ``url`` with the registry tables created (safe to call from many processes)."""
-    try:
-        if url.startswith("sqlite"):
-            engine = create_engine(url, connect_args={"timeout": _BUSY_TIMEOUT_MS / 1000})
-            _configure_sqlite(engine)
-        else:
-            engine = create_engine(url, pool_pre_ping=True)
-    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
-        raise ConfigError(f"Cannot use the registry database URL ({type(exc).__name__}: {exc}). "
-                          "Expected e.g. 'sqlite:////path/registry.db' or "
-                          "'postgresql+psycopg://user@host/db'. Hint: check JOGAK_DATABASE_URL "
-                          "and that the driver is installed.") from exc
+    engine = open_sql_engine(url, what="registry", example="sqlite:////path/registry.db")
     try:
         with write_transaction(engine) as conn:
             if engine.dialect.name == "postgresql":
@@ -125,30 +109,3 @@ def connect_index(url: str, tables: IndexTables) -> Engine:
                           "the database server runs and the URL and credentials are right.") \
             from exc
     return engine
-
-
-def _configure_sqlite(engine: Engine) -> None:
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (below)
-        cursor = dbapi_connection.cursor()
-        if engine.url.database not in (None, "", ":memory:"):
-            cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Connection) -> None:
-        immediate = conn.get_execution_options().get(_WRITE, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-@contextmanager
-def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """One transaction that writes: committed on success, rolled back on any exception."""
-    with engine.connect() as conn:
-        conn.execution_options(**{_WRITE: True})
-        with conn.begin():
-            yield conn

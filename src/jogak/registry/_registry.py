@@ -15,6 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from jogak.errors import BundleError, ConfigError
+from jogak.registry._engine import write_transaction
 from jogak.registry._files import (
     copy_verified,
     remove_tree,
@@ -22,7 +23,7 @@ from jogak.registry._files import (
     sync_dir,
     verified_manifest,
 )
-from jogak.registry._index import IndexTables, connect_index, write_transaction
+from jogak.registry._index import IndexTables, connect_index
 from jogak.registry._records import AliasMove, IntegrityReport, ModelNotFoundError, ModelVersion
 from jogak.registry._refs import ModelRef, check_alias, check_name, parse_ref
 

@@ -11,8 +11,6 @@ time, the others queue on the busy timeout); PostgreSQL writers lock the offerin
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,19 +27,16 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    create_engine,
-    event,
     text,
 )
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from jogak.errors import ConfigError
+from jogak.registry import open_sql_engine, write_transaction
 
 __all__ = ["LedgerTables", "open_engine", "write_transaction"]
 
 _PREFIX = re.compile(r"[a-z][a-z0-9_]{0,30}")
-_BUSY_TIMEOUT_MS = 60_000
-_WRITE = "jogak_sto_write"
 _Id = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements INTEGER keys only
 
 
@@ -191,17 +186,7 @@ def open_engine(url: str, tables: LedgerTables) -> Engine:
     if not isinstance(url, str) or not url.strip():
         raise ConfigError(f"The ledger needs a database URL, got {url!r}. Expected e.g. "
                           "'sqlite:////path/sto.sqlite' or 'postgresql+psycopg://user@host/db'.")
-    try:
-        if url.startswith("sqlite"):
-            engine = create_engine(url, connect_args={"timeout": _BUSY_TIMEOUT_MS / 1000})
-            _configure_sqlite(engine)
-        else:
-            engine = create_engine(url, pool_pre_ping=True)
-    except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as exc:
-        raise ConfigError(f"Cannot use the ledger database URL ({type(exc).__name__}: {exc}). "
-                          "Expected e.g. 'sqlite:////path/sto.sqlite' or "
-                          "'postgresql+psycopg://user@host/db'. Hint: check JOGAK_DATABASE_URL "
-                          "and that the driver is installed.") from exc
+    engine = open_sql_engine(url, what="ledger", example="sqlite:////path/sto.sqlite")
     if engine.dialect.name not in ("sqlite", "postgresql"):
         engine.dispose()
         raise ConfigError(f"The ledger runs on SQLite or PostgreSQL, got {engine.dialect.name}.")
@@ -238,30 +223,3 @@ def _create_append_only_triggers(conn: Connection, tables: LedgerTables) -> None
     conn.exec_driver_sql(
         f"CREATE TRIGGER {name}_no_change BEFORE UPDATE OR DELETE ON {name} "
         f"FOR EACH ROW EXECUTE FUNCTION {name}_append_only()")
-
-
-def _configure_sqlite(engine: Engine) -> None:
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves (below)
-        cursor = dbapi_connection.cursor()
-        if engine.url.database not in (None, "", ":memory:"):
-            cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Connection) -> None:
-        immediate = conn.get_execution_options().get(_WRITE, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-@contextmanager
-def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """One writing transaction: committed on success, rolled back on any exception."""
-    with engine.connect() as conn:
-        conn.execution_options(**{_WRITE: True})
-        with conn.begin():
-            yield conn
