@@ -6,7 +6,7 @@ loses nothing and a rerun skips the runs already there. ``--report`` prints the 
 file and ``--markdown FILE`` also writes them as Markdown.
 
     .venv/bin/python benchmarks/automl_vs_peers.py --budgets 30 120 600 --out results.jsonl
-    .venv/bin/python benchmarks/automl_vs_peers.py --report --out results.jsonl --markdown r.md
+    .venv/bin/python benchmarks/automl_vs_peers.py --report a.jsonl b.jsonl --markdown r.md
 
 Peer venvs come from benchmarks/setup_peers.sh; see benchmarks/README.md.
 """
@@ -50,7 +50,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--keep-runs", action="store_true",
                         help="keep each run's folder (config, log, models)")
     parser.add_argument("--dry-run", action="store_true", help="list the runs, run nothing")
-    parser.add_argument("--report", action="store_true", help="print the tables from --out")
+    parser.add_argument("--report", nargs="*", type=Path, default=None, metavar="FILE",
+                        help="print the tables from these results files merged (default: "
+                        "--out); a run found in several files counts from the last one")
     parser.add_argument("--markdown", type=Path, default=None,
                         help="with --report: also write the tables as Markdown to this file")
     return parser.parse_args(argv)
@@ -94,9 +96,12 @@ def _summary(record: dict) -> str:
     head = (f"{record['framework']} {record['task']} {record['budget']:g}s "
             f"fold {record['fold'] + 1}/{record['n_folds']}:")
     if record["status"] != "ok":
-        return f"[red]{head} {record['status']}: {record.get('error', '')[:160]}[/]"
+        fit = (f" after {record['fit_seconds']:.1f} s of fit (+{record['overrun']:.0%})"
+               if "overrun" in record else "")
+        return f"[red]{head} {record['status']}{fit}: {record.get('error', '')[:160]}[/]"
     return (f"{head} {record['metric']} {record['score']:.4f}, fit {record['fit_seconds']:.1f} s"
-            f" (+{record['overrun']:.0%}), {record['peak_memory_mb']:.0f} MB, "
+            f" (+{record['overrun']:.0%}, {record.get('fit_cpu_seconds', float('nan')):.0f} CPU s),"
+            f" {record['peak_memory_mb']:.0f} MB, "
             f"p50 {record['latency_p50_ms']:.2f} ms, {record['batch_rows_per_s']:,.0f} rows/s")
 
 
@@ -154,10 +159,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def report(args: argparse.Namespace) -> int:
-    if not args.out.exists():
-        console.print(f"[red]{args.out} does not exist; run the benchmark first[/]")
+    paths = args.report or [args.out]
+    missing = [str(path) for path in paths if not path.exists()]
+    if missing:
+        console.print(f"[red]{', '.join(missing)} not found; run the benchmark first[/]")
         return 2
-    results = load_results(args.out)
+    results = load_results(*paths)
     results = results[results["framework"].isin(args.frameworks)
                       & results["task"].isin(args.tasks)]
     tables = build_tables(results, list(FRAMEWORKS))
@@ -179,7 +186,7 @@ def report(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
-    return report(args) if args.report else run(args)
+    return report(args) if args.report is not None else run(args)
 
 
 if __name__ == "__main__":

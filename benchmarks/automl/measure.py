@@ -130,6 +130,30 @@ class PeakMemory(threading.Thread):
         return max(own, self.tree_peak_mb)
 
 
+def _proc_cpu_seconds(pid: int) -> float:
+    """utime + stime of ``pid`` plus those of the children it has reaped (cutime + cstime)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def _own_cpu_seconds() -> float:
+    """CPU seconds of this process and of the children it has waited for."""
+    return sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
+                                                  resource.getrusage(resource.RUSAGE_CHILDREN)))
+
+
+def _tree_cpu_seconds(start: float) -> float:
+    """CPU seconds used since ``start`` (a :func:`_own_cpu_seconds` reading) by this process and
+    its descendants: its own and reaped children's time, plus each live descendant's own and
+    reaped time (ray or loky workers still running). Processes that detached from the tree are
+    not seen."""
+    live = sum(_proc_cpu_seconds(pid) for pid in _tree_pids(os.getpid())[1:])
+    return _own_cpu_seconds() - start + live
+
+
 def _size_bytes(path: Path) -> int:
     if path.is_file():
         return path.stat().st_size
@@ -188,12 +212,14 @@ def _run(adapter_cls: type, config: dict[str, Any], result: dict[str, Any]) -> N
 
     memory = PeakMemory()
     memory.start()
+    cpu_start = _own_cpu_seconds()
     start = time.perf_counter()
     result.update(phase="fit", fit_started=start)
     adapter.fit(X_train, y_train)
     fit_seconds = time.perf_counter() - start
+    fit_cpu_seconds = _tree_cpu_seconds(cpu_start)
     memory.is_running = False
-    result.update(fit_seconds=round(fit_seconds, 3),
+    result.update(fit_seconds=round(fit_seconds, 3), fit_cpu_seconds=round(fit_cpu_seconds, 2),
                   overrun=round(max(0.0, fit_seconds / budget - 1.0), 4),
                   peak_memory_mb=round(memory.peak_mb(), 1),
                   peak_tree_pss_mb=round(memory.tree_peak_mb, 1))
@@ -242,7 +268,9 @@ def main(adapter_cls: type) -> None:
         result["error"] = f"{type(exc).__name__}: {exc}"[:500]
         result["traceback"] = traceback.format_exc()[-4000:]
         if result.get("phase") == "fit":
-            result["fit_seconds"] = round(time.perf_counter() - result["fit_started"], 3)
+            fit_seconds = time.perf_counter() - result["fit_started"]
+            result.update(fit_seconds=round(fit_seconds, 3), overrun=round(
+                max(0.0, fit_seconds / float(config["budget"]) - 1.0), 4))
     result.pop("fit_started", None)
     Path(config["result_path"]).write_text(json.dumps(result, default=str))
     sys.exit(0 if result["status"] == "ok" else 1)

@@ -31,9 +31,10 @@ class Table:
     note: str = ""
 
 
-def load_results(path: Path) -> pd.DataFrame:
-    """One row per run: the last line written for each run key."""
-    lines = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+def load_results(*paths: Path) -> pd.DataFrame:
+    """One row per run from the results files merged in order: the last line for each run key."""
+    lines = [{**json.loads(line), "source": path.name} for path in paths
+             for line in path.read_text().splitlines() if line.strip()]
     if not lines:
         return pd.DataFrame(columns=[*KEY, "status", "score"])
     frame = pd.DataFrame(lines).drop_duplicates(subset=KEY, keep="last")
@@ -104,6 +105,31 @@ def _ranks(results: pd.DataFrame, budget: float) -> tuple[pd.DataFrame, list[str
     return pd.DataFrame(ranks).T, incomplete
 
 
+def _run_cell(runs: pd.DataFrame) -> str:
+    """Worst fit time and overrun of a task's folds, then the failed folds by status."""
+    cell = ""
+    fit, overrun = _column(runs, "fit_seconds"), _column(runs, "overrun")
+    if len(fit):
+        cell = f"{fit.max():.0f} s" + (f" +{overrun.max():.0%}" if len(overrun) else "")
+    failed = runs.loc[~runs["ok"], "status"].value_counts()
+    return " ".join([cell, *(f"!{n} {status}" for status, n in failed.items())]).strip()
+
+
+def _run_table(results: pd.DataFrame, budget: float, frameworks: list[str]) -> Table:
+    rows = []
+    for label, runs in results[results["budget"] == budget].groupby("task_label"):
+        cells = [label]
+        for name in frameworks:
+            mine = runs[runs["framework"] == name]
+            cells.append(_run_cell(mine) if len(mine) else "")
+        rows.append(cells)
+    return Table(f"Fit time and overrun per task, worst fold (budget {budget:g} s)",
+                 ["task", *frameworks], rows,
+                 "Longest fit over the task's folds and its largest overrun (failed fits "
+                 "included when they recorded a time); '!k error|timeout' = k failed folds. "
+                 "Baselines ignore the budget.")
+
+
 def _rank_table(results: pd.DataFrame, budgets: list[float], frameworks: list[str]) -> Table:
     rows = []
     for budget in budgets:
@@ -161,6 +187,7 @@ def _cost_table(results: pd.DataFrame, budget: float, frameworks: list[str]) -> 
         overrun = _column(ok, "overrun")
         rows.append([
             name, f"{len(ok)}/{len(runs)}", _median(_column(ok, "fit_seconds"), ".1f"),
+            _median(_column(ok, "fit_cpu_seconds"), ".0f"),
             f"{overrun.mean():.1%}" if len(overrun) else "",
             f"{overrun.max():.1%}" if len(overrun) else "",
             f"{(overrun > 0.10).mean():.0%}" if len(overrun) else "",
@@ -172,10 +199,11 @@ def _cost_table(results: pd.DataFrame, budget: float, frameworks: list[str]) -> 
             _median(_column(runs, "load_1min_before"), ".1f"),
         ])
     return Table(f"Cost per framework, medians over successful runs (budget {budget:g} s)",
-                 ["framework", "ok runs", "fit s", "overrun mean", "overrun max", "runs >10 %",
+                 ["framework", "ok runs", "fit s", "fit CPU s", "overrun mean", "overrun max", "runs >10 %",
                   "peak memory MB", "artifact MB", "1-row p50 ms", "1-row p99 ms",
                   "10k batch rows/s", "load before"], rows,
-                 "overrun = max(0, fit time / budget - 1). Peak memory up to the end of fit: "
+                 "overrun = max(0, fit time / budget - 1). Fit CPU s: user + system time of "
+                 "the runner's process tree during fit (2 cores: at most 2 x fit s). Peak memory up to the end of fit: "
                  "max of the process's max RSS and the sampled PSS of its process tree. "
                  "Latency: one row at a time, in process, after 20 warm-up calls. Load before: "
                  "the machine's 1-minute load average when the run started (2 cores).")
@@ -234,6 +262,7 @@ def build_tables(results: pd.DataFrame, order: list[str]) -> list[Table]:
     frameworks = [f for f in order if f in set(results["framework"])]
     budgets = sorted(results["budget"].astype(float).unique())
     tables = [_score_table(results, b, frameworks) for b in budgets]
+    tables += [_run_table(results, b, frameworks) for b in budgets]
     tables += [_rank_table(results, budgets, frameworks),
                _wins_table(results, budgets, frameworks)]
     tables += [_cost_table(results, b, frameworks) for b in budgets]
