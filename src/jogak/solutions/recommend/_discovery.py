@@ -13,8 +13,10 @@ from sklearn.utils.validation import check_is_fitted
 from jogak.errors import ConfigError
 from jogak.solutions.recommend._catalogue import lookup
 from jogak.solutions.recommend._interactions import UnknownIdError
+from jogak.solutions.recommend._parameters import check_k
 from jogak.solutions.recommend._ranking import standardise_rows, top_k
-from jogak.solutions.recommend._recommender import Recommender, _check_k
+from jogak.solutions.recommend._recommender import Recommender
+from jogak.solutions.recommend._result_frame import recommendation_frame
 
 __all__ = ["curation_blocks", "search_titles", "similar_items"]
 
@@ -60,7 +62,7 @@ def similar_items(model: Recommender, item: object, k: int = 10) -> pd.DataFrame
         When the model has neither item vectors nor content (popularity without items).
     """
     check_is_fitted(model)
-    k = _check_k(k)
+    k = check_k(k)
     position = _item_position(model, item)
     cf = None if model.is_cold_[position] else _collaborative_similarity(model, position)
     content = None
@@ -85,7 +87,7 @@ def similar_items(model: Recommender, item: object, k: int = 10) -> pd.DataFrame
         source = "content"
     scores[position] = -np.inf
     items = top_k(scores, k)
-    frame = model._frame(items, scores, source)
+    frame = recommendation_frame(model, items, scores, source)
     frame.loc[model.is_cold_[items], "source"] = "content (cold title)"
     return frame
 
@@ -105,7 +107,7 @@ def search_titles(model: Recommender, query: str, k: int = 10) -> pd.DataFrame:
         For an empty query, or a model trained without an items frame.
     """
     check_is_fitted(model)
-    k = _check_k(k)
+    k = check_k(k)
     if not isinstance(query, str) or not query.strip():
         raise ConfigError(f"The search query must be non-empty text, got {query!r}.")
     if model.content_ is None:
@@ -114,7 +116,7 @@ def search_titles(model: Recommender, query: str, k: int = 10) -> pd.DataFrame:
     scores = model.content_.query_scores([query])[0]
     scores[~model.content_.has_text_] = -np.inf
     items = top_k(scores, k)
-    frame = model._frame(items, scores, "search")
+    frame = recommendation_frame(model, items, scores, "search")
     shares = model.content_.query_topics([query])[0]
     frame.attrs["query_topics"] = [model.content_.topic_labels_[t]
                                    for t in np.argsort(shares)[::-1][:3] if shares[t] > 0]
@@ -137,7 +139,7 @@ def curation_blocks(model: Recommender, *, n_blocks: int = 6, per_block: int = 1
     check_is_fitted(model)
     if model.content_ is None:
         raise ConfigError("Curation blocks need synopses. Hint: train with --items.")
-    n_blocks, per_block = _check_k(n_blocks), _check_k(per_block)
+    n_blocks, per_block = check_k(n_blocks), check_k(per_block)
     if not 0.0 <= skip_top_share < 1.0:
         raise ConfigError(f"skip_top_share must be in [0, 1), got {skip_top_share!r}.")
     content = model.content_

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
+from sklearn.preprocessing import normalize
 
-__all__ = ["mmr_rerank", "novelty_bonus", "standardise_rows", "top_k"]
+__all__ = ["candidate_similarity", "mmr_rerank", "novelty_bonus", "rank_unseen",
+           "standardise_rows", "top_k"]
 
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
@@ -95,3 +98,35 @@ def mmr_rerank(candidates: np.ndarray, relevance: np.ndarray, k: int,
         available[pick] = False
         closest = np.maximum(closest, sim[pick])
     return candidates[chosen]
+
+
+def candidate_similarity(content: Any,
+                         collaborative: Any) -> Callable[[np.ndarray], np.ndarray] | None:
+    """The item–item similarity MMR re-ranks with: synopsis similarity with a content model,
+    else cosine of the collaborative item factors, else item-kNN similarity; None without any."""
+    if content is not None:
+        return content.pairwise_similarity
+    factors = getattr(collaborative, "item_factors_", None)
+    if factors is not None:
+        def cosine(items: np.ndarray) -> np.ndarray:
+            unit = normalize(factors[items])  # only the candidates, not the catalogue
+            return unit @ unit.T
+
+        return cosine
+    knn = getattr(collaborative, "similarity_", None)
+    if knn is not None:
+        return lambda items: np.asarray(knn[items][:, items].todense())
+    return None
+
+
+def rank_unseen(scores: np.ndarray, seen: np.ndarray, k: int, *, lambda_: float,
+                similarity: Callable[[np.ndarray], np.ndarray] | None,
+                n_candidates: int) -> np.ndarray:
+    """The ``k`` best items of ``scores`` outside ``seen``, MMR re-ranked from the best
+    ``n_candidates`` when ``lambda_ < 1`` and a ``similarity`` is given."""
+    scores = scores.copy()
+    scores[seen] = -np.inf
+    if lambda_ >= 1.0 or similarity is None:
+        return top_k(scores, k)
+    candidates = top_k(scores, max(k, n_candidates))
+    return mmr_rerank(candidates, scores[candidates], k, similarity, lambda_)

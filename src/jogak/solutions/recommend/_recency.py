@@ -8,13 +8,15 @@ title, 2 the one before, so heavy and light users decay alike and no time unit i
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
 from jogak.errors import ConfigError
 
-__all__ = ["check_half_life", "decay_weights", "recency_ranks"]
+__all__ = ["check_half_life", "decay_weights", "history_ranks", "recency_ranks"]
 
 
 def recency_ranks(frame: pd.DataFrame, *, user_col: str, item_col: str, time_col: str,
@@ -43,6 +45,28 @@ def recency_ranks(frame: pd.DataFrame, *, user_col: str, item_col: str, time_col
                            shape=(len(user_ids), len(item_ids)), dtype=np.float32)
     matrix.sort_indices()
     return matrix
+
+
+def history_ranks(history: sp.csr_matrix, users: np.ndarray | None,
+                  ranks: sp.csr_matrix | None) -> Any:
+    """Recency ranks of the history rows that are a known user's training history.
+
+    ``ranks`` holds the training ranks (:func:`recency_ranks`); a row whose user is known and
+    whose items are exactly that user's training items takes them, any other row ranks 1
+    everywhere (no decay). None without ``ranks`` or ``users``.
+    """
+    if ranks is None or users is None:
+        return None
+    out = history.copy()
+    out.data = np.ones_like(out.data)
+    for j, user in enumerate(np.asarray(users, dtype=np.int64)):
+        if user < 0:
+            continue
+        a, b = history.indptr[j], history.indptr[j + 1]
+        c, d = ranks.indptr[user], ranks.indptr[user + 1]
+        if b - a == d - c and np.array_equal(history.indices[a:b], ranks.indices[c:d]):
+            out.data[a:b] = ranks.data[c:d]
+    return out
 
 
 def decay_weights(ranks: np.ndarray, half_life: float | None) -> np.ndarray:

@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, clone
-from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
-from jogak.errors import ConfigError
 from jogak.solutions.recommend._catalogue import align_catalogue, lookup
-from jogak.solutions.recommend._collaborative import (
-    ALSRecommender,
-    BlendRecommender,
-    BPRRecommender,
-    ItemKNNRecommender,
-    PopularityRecommender,
-    recency_blend,
-)
+from jogak.solutions.recommend._cold_start import factor_models, map_cold_factors
 from jogak.solutions.recommend._content import ContentModel
 from jogak.solutions.recommend._debiasing import (
     ItemStatistics,
@@ -31,17 +22,22 @@ from jogak.solutions.recommend._debiasing import (
     item_zscores,
 )
 from jogak.solutions.recommend._interactions import DuplicatePolicy, build_interactions
-from jogak.solutions.recommend._ranking import mmr_rerank, novelty_bonus, standardise_rows, top_k
-from jogak.solutions.recommend._recency import recency_ranks
+from jogak.solutions.recommend._parameters import (
+    Algorithm,
+    ColdStart,
+    check_k,
+    check_recommender_params,
+)
+from jogak.solutions.recommend._ranking import (
+    candidate_similarity,
+    novelty_bonus,
+    rank_unseen,
+    standardise_rows,
+)
+from jogak.solutions.recommend._recency import history_ranks, recency_ranks
+from jogak.solutions.recommend._result_frame import recommendation_frame
 
 __all__ = ["Recommender"]
-
-Algorithm = Literal["popularity", "item_knn", "als", "bpr", "blend", "recency_blend"]
-ColdStart = Literal["content", "ridge"]
-_ALGORITHMS: dict[str, Callable[[], BaseEstimator]] = {
-    "popularity": PopularityRecommender, "item_knn": ItemKNNRecommender,
-    "als": ALSRecommender, "bpr": BPRRecommender, "blend": BlendRecommender,
-    "recency_blend": recency_blend}
 
 
 class Recommender(BaseEstimator):
@@ -170,39 +166,6 @@ estimator, default="als"
 
     # ------------------------------------------------------------ fitting
 
-    def _check_params(self) -> BaseEstimator:
-        for name in ("content_weight", "mmr_lambda", "fallback_lambda", "item_zscore_weight"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or \
-                    not 0.0 <= value <= 1.0:
-                raise ConfigError(f"{name} must be a number in [0, 1], got {value!r}.")
-        for name in ("long_tail_weight", "exposure_weight"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or \
-                    not value >= 0:
-                raise ConfigError(f"{name} must be a number >= 0, got {value!r}.")
-        if self.cold_start not in ("content", "ridge"):
-            raise ConfigError(f"cold_start must be 'content' or 'ridge', got "
-                              f"{self.cold_start!r}.")
-        if isinstance(self.cold_start_alpha, bool) or \
-                not isinstance(self.cold_start_alpha, (int, float)) or \
-                not self.cold_start_alpha > 0:
-            raise ConfigError(f"cold_start_alpha must be a positive number, got "
-                              f"{self.cold_start_alpha!r}.")
-        for name in ("n_candidates", "exposure_depth"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ConfigError(f"{name} must be a positive integer, got {value!r}.")
-        if isinstance(self.collaborative, str):
-            if self.collaborative not in _ALGORITHMS:
-                raise ConfigError(f"collaborative must be one of {sorted(_ALGORITHMS)} or an "
-                                  f"estimator, got {self.collaborative!r}.")
-            return _ALGORITHMS[self.collaborative]()
-        if not hasattr(self.collaborative, "score_items"):
-            raise ConfigError(f"collaborative must be one of {sorted(_ALGORITHMS)} or one of "
-                              f"their estimators, got {type(self.collaborative).__name__}.")
-        return clone(self.collaborative)
-
     def fit(self, X: pd.DataFrame, y: object = None, *,
             items: pd.DataFrame | None = None) -> Recommender:
         """Learn from interactions and, optionally, a catalogue with synopses.
@@ -221,7 +184,7 @@ estimator, default="als"
         -------
         Recommender
         """
-        collaborative = self._check_params()
+        collaborative = check_recommender_params(self)
         catalogue = None
         if items is not None:
             catalogue = align_catalogue(items, item_col=self.item_col,
@@ -255,7 +218,10 @@ estimator, default="als"
                 self.titles_ = aligned["title"].fillna("").astype(str).to_numpy()
         self.is_mapped_ = np.zeros(self.matrix_.shape[1], dtype=bool)
         if self.cold_start == "ridge" and self.content_ is not None:
-            self._map_cold_factors()
+            mapped = map_cold_factors(factor_models(self.collaborative_), self.content_,
+                                      self.is_cold_, alpha=float(self.cold_start_alpha))
+            if mapped is not None:
+                self.is_mapped_ = mapped
         self.item_exposure_ = np.zeros(self.matrix_.shape[1], dtype=np.int64)
         self.exposure_penalty_ = np.zeros(self.matrix_.shape[1], dtype=np.float32)
         self.item_score_mean_ = self.item_score_std_ = None
@@ -269,46 +235,7 @@ estimator, default="als"
                 self.item_score_mean_, self.item_score_std_ = stats.mean, stats.std
         return self
 
-    def _factor_models(self) -> list[Any]:
-        parts = getattr(self.collaborative_, "estimators_", [self.collaborative_])
-        return [part for part in parts if getattr(part, "item_factors_", None) is not None]
-
-    def _map_cold_factors(self) -> None:
-        """Predict cold titles' item factors from their TF-IDF synopsis (ridge on warm titles)."""
-        from sklearn.linear_model import Ridge
-
-        models, content = self._factor_models(), self.content_
-        if content is None:
-            return
-        train, cold = ~self.is_cold_ & content.has_text_, self.is_cold_ & content.has_text_
-        if not models or not cold.any() or train.sum() < 2:
-            return
-        features = content.item_tfidf_
-        for model in models:
-            ridge = Ridge(alpha=float(self.cold_start_alpha))
-            ridge.fit(features[train], model.item_factors_[train])
-            factors = model.item_factors_.copy()
-            factors[cold] = ridge.predict(features[cold]).astype(np.float32)
-            model.item_factors_ = factors
-        self.is_mapped_ = cold
-
     # ------------------------------------------------------------ scoring
-
-    def _history_ranks(self, history: sp.csr_matrix, users: np.ndarray | None) -> Any:
-        """Recency ranks of the history rows that are a known user's training history."""
-        ranks = getattr(self, "ranks_", None)  # absent in older bundles
-        if ranks is None or users is None:
-            return None
-        out = history.copy()
-        out.data = np.ones_like(out.data)  # other rows: no decay
-        for j, user in enumerate(np.asarray(users, dtype=np.int64)):
-            if user < 0:
-                continue
-            a, b = history.indptr[j], history.indptr[j + 1]
-            c, d = ranks.indptr[user], ranks.indptr[user + 1]
-            if b - a == d - c and np.array_equal(history.indices[a:b], ranks.indices[c:d]):
-                out.data[a:b] = ranks.data[c:d]
-        return out
 
     def blended_scores(self, history: Any, users: np.ndarray | None = None) -> np.ndarray:
         """Hybrid scores of every item for rows of history, shape (n_rows, n_items).
@@ -334,8 +261,8 @@ estimator, default="als"
 
     def _base_scores(self, history: sp.csr_matrix, users: np.ndarray | None) -> np.ndarray:
         """Collaborative + content + long tail, before the item-side corrections."""
-        cf = self.collaborative_.score_items(history, users,
-                                             ranks=self._history_ranks(history, users))
+        ranks = history_ranks(history, users, getattr(self, "ranks_", None))  # older bundles
+        cf = self.collaborative_.score_items(history, users, ranks=ranks)
         mapped = getattr(self, "is_mapped_", None)
         warm = ~self.is_cold_ if mapped is None else ~self.is_cold_ | mapped
         weight = float(self.content_weight) if self.content_ is not None else 0.0
@@ -358,31 +285,11 @@ estimator, default="als"
                 self.item_popularity_, self.matrix_.shape[0]).astype(np.float32)
         return scores
 
-    def _similarity(self) -> Any:
-        if self.content_ is not None:
-            return self.content_.pairwise_similarity
-        factors = getattr(self.collaborative_, "item_factors_", None)
-        if factors is not None:
-            def cosine(items: np.ndarray) -> np.ndarray:
-                unit = normalize(factors[items])  # only the candidates, not the catalogue
-                return unit @ unit.T
-
-            return cosine
-        knn = getattr(self.collaborative_, "similarity_", None)
-        if knn is not None:
-            return lambda items: np.asarray(knn[items][:, items].todense())
-        return None
-
     def _rank(self, scores: np.ndarray, seen: np.ndarray, k: int, lambda_: float) -> np.ndarray:
-        scores = scores.copy()
-        scores[seen] = -np.inf
-        if lambda_ >= 1.0:
-            return top_k(scores, k)
-        similarity = self._similarity()
-        if similarity is None:
-            return top_k(scores, k)
-        candidates = top_k(scores, max(k, int(self.n_candidates)))
-        return mmr_rerank(candidates, scores[candidates], k, similarity, lambda_)
+        similarity = None if lambda_ >= 1.0 else \
+            candidate_similarity(self.content_, self.collaborative_)
+        return rank_unseen(scores, seen, k, lambda_=lambda_, similarity=similarity,
+                           n_candidates=int(self.n_candidates))
 
     def top_items(self, history: Any, users: np.ndarray | None = None, *, k: int = 10,
                   exclude_seen: bool = True) -> list[np.ndarray]:
@@ -414,20 +321,22 @@ estimator, default="als"
             ``"collaborative"``, ``"content (cold title)"`` or ``"popular (unknown user)"``.
         """
         check_is_fitted(self)
-        k = _check_k(k)
+        k = check_k(k)
         row = lookup(self._user_index(), user)
         if row is None:
-            return self._frame(self.popular_items(k), None, "popular (unknown user)")
+            return recommendation_frame(self, self.popular_items(k), None,
+                                        "popular (unknown user)")
         history = self.matrix_[row]
         scores = self.blended_scores(history, np.array([row]))[0]
         seen = history.indices if exclude_seen else np.empty(0, dtype=np.int64)
-        return self._frame(self._rank(scores, seen, k, float(self.mmr_lambda)), scores, None)
+        chosen = self._rank(scores, seen, k, float(self.mmr_lambda))
+        return recommendation_frame(self, chosen, scores, None)
 
     def recommend_items(self, user: object, k: int = 10) -> np.ndarray:
         """Ids of the top-``k`` unseen titles for ``user`` (the fast path behind
         :meth:`recommend`; an unknown user gets the diverse popular list)."""
         check_is_fitted(self)
-        k = _check_k(k)
+        k = check_k(k)
         row = lookup(self._user_index(), user)
         if row is None:
             return self.item_ids_[self.popular_items(k)]
@@ -442,16 +351,17 @@ estimator, default="als"
         returned.
         """
         check_is_fitted(self)
-        k = _check_k(k)
+        k = check_k(k)
         index = self._item_index()
         rows = sorted({pos for pos in (lookup(index, item) for item in items) if pos is not None})
         if not rows:
-            return self._frame(self.popular_items(k), None, "popular (unknown user)")
+            return recommendation_frame(self, self.popular_items(k), None,
+                                        "popular (unknown user)")
         history = sp.csr_matrix((np.ones(len(rows), dtype=np.float32),
                                  (np.zeros(len(rows), dtype=np.int64), rows)),
                                 shape=(1, self.matrix_.shape[1]))
         chosen = self.top_items(history, None, k=k)[0]
-        return self._frame(chosen, self.blended_scores(history, None)[0], None)
+        return recommendation_frame(self, chosen, self.blended_scores(history, None)[0], None)
 
     def similar(self, item: object, k: int = 10) -> pd.DataFrame:
         """Titles most like ``item``; see :func:`similar_items`."""
@@ -464,25 +374,6 @@ estimator, default="als"
         from jogak.solutions.recommend._discovery import search_titles
 
         return search_titles(self, query, k)
-
-    def _frame(self, items: np.ndarray, scores: np.ndarray | None,
-               source: str | None) -> pd.DataFrame:
-        frame = pd.DataFrame({"rank": np.arange(1, len(items) + 1),
-                              "item": self.item_ids_[items]})
-        if self.titles_ is not None:
-            frame["title"] = self.titles_[items]
-        frame["score"] = (self.item_popularity_[items].astype(float) if scores is None
-                          else scores[items].astype(float))
-        if self.content_ is not None:
-            topics = self.content_.dominant_topic_[items]
-            frame["topic"] = [self.content_.topic_labels_[t] if t >= 0 else "" for t in topics]
-        if source is None:
-            default = "hybrid" if self.content_ is not None and self.content_weight > 0 \
-                else "collaborative"
-            frame["source"] = np.where(self.is_cold_[items], "content (cold title)", default)
-        else:
-            frame["source"] = source
-        return frame
 
     def _user_index(self) -> pd.Index:
         if getattr(self, "_users", None) is None or len(self._users) != len(self.user_ids_):
@@ -503,8 +394,3 @@ estimator, default="als"
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "matrix_")
 
-
-def _check_k(k: object) -> int:
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ConfigError(f"k must be a positive integer, got {k!r}.")
-    return int(k)
