@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -41,6 +42,7 @@ KeyFileOption = Annotated[Path | None, typer.Option(
 AtOption = Annotated[str | None, typer.Option(
     "--at", help="When it happens, ISO 8601 with a time zone (default: now).")]
 OfferingArg = Annotated[str, typer.Argument(help="The offering id, e.g. film-2024-017.")]
+IdempotencyKeyOption = Annotated[str | None, typer.Option(help="Idempotency key (optional).")]
 
 
 def _ledger(database: str | None, key_file: Path | None) -> Ledger:
@@ -70,6 +72,20 @@ def _emit(payload: dict[str, Any], as_json: bool, human: str) -> None:
         typer.echo(json.dumps(payload, default=str))
     else:
         _err.print(human)
+
+
+def _emit_table(payload: dict[str, Any], as_json: bool, title: str, columns: Sequence[str],
+                rows: Iterable[Sequence[str]], *, right: Collection[str] = ()) -> None:
+    """``payload`` as JSON on stdout, else a table on stderr (``right``: right-aligned)."""
+    if as_json:
+        typer.echo(json.dumps(payload, default=str))
+        return
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, justify="right" if column in right else "left")
+    for row in rows:
+        table.add_row(*row)
+    _err.print(table)
 
 
 @group.command()
@@ -155,7 +171,7 @@ def transfer(
     sender: Annotated[str, typer.Option("--from", help="The investor giving units.")],
     recipient: Annotated[str, typer.Option("--to", help="The investor receiving them.")],
     units: Annotated[int, typer.Option(help="Units to move.")],
-    key: Annotated[str | None, typer.Option(help="Idempotency key (optional).")] = None,
+    key: IdempotencyKeyOption = None,
     at: AtOption = None,
     database: DatabaseOption = None,
     key_file: KeyFileOption = None,
@@ -174,7 +190,7 @@ def transfer(
 def distribute(
     offering_id: OfferingArg,
     amount: Annotated[str, typer.Option(help="Revenue to pay out (exact decimal).")],
-    key: Annotated[str | None, typer.Option(help="Idempotency key (optional).")] = None,
+    key: IdempotencyKeyOption = None,
     at: AtOption = None,
     database: DatabaseOption = None,
     key_file: KeyFileOption = None,
@@ -184,16 +200,13 @@ def distribute(
     with _ledger(database, key_file) as ledger:
         paid = ledger.distribute(offering_id, amount, at=_time(at, "--at"),
                                  idempotency_key=key)
-    if as_json:
-        typer.echo(json.dumps(paid.to_dict()))
-        return
-    table = Table(title=f"distribution {paid.distribution_id} of {offering_id}: {paid.amount} "
-                        f"{paid.currency} over {paid.units_outstanding:,} units")
-    for column in ("investor token", "units", f"amount ({paid.currency})"):
-        table.add_column(column, justify="left" if column.startswith("investor") else "right")
-    for p in paid.payouts:
-        table.add_row(p.investor, f"{p.units:,}", str(p.amount))
-    _err.print(table)
+    amount = f"amount ({paid.currency})"
+    _emit_table(paid.to_dict(), as_json,
+                f"distribution {paid.distribution_id} of {offering_id}: {paid.amount} "
+                f"{paid.currency} over {paid.units_outstanding:,} units",
+                ("investor token", "units", amount),
+                ((p.investor, f"{p.units:,}", str(p.amount)) for p in paid.payouts),
+                right=("units", amount))
 
 
 @group.command()
@@ -207,15 +220,9 @@ def holdings(
     """Units held, by offering and investor token."""
     with _ledger(database, key_file) as ledger:
         held = ledger.holdings(offering_id, investor=investor)
-    if as_json:
-        typer.echo(json.dumps({"holdings": [h.to_dict() for h in held]}))
-        return
-    table = Table(title=f"{len(held)} holding(s)")
-    for column in ("offering", "investor token", "units"):
-        table.add_column(column, justify="right" if column == "units" else "left")
-    for h in held:
-        table.add_row(h.offering_id, h.investor, f"{h.units:,}")
-    _err.print(table)
+    _emit_table({"holdings": [h.to_dict() for h in held]}, as_json, f"{len(held)} holding(s)",
+                ("offering", "investor token", "units"),
+                ((h.offering_id, h.investor, f"{h.units:,}") for h in held), right=("units",))
 
 
 @group.command()
@@ -227,19 +234,14 @@ def offerings(
     """Every offering with its state."""
     with _ledger(database, key_file) as ledger:
         listed = ledger.offerings()
-    if as_json:
-        typer.echo(json.dumps({"offerings": [o.to_dict() for o in listed]}))
-        return
-    table = Table(title=f"{len(listed)} offering(s)")
-    for column in ("offering", "content", "rule", "status", "price", "requested", "issued",
-                   "total", "window (UTC)"):
-        table.add_column(column)
-    for o in listed:
-        table.add_row(o.offering_id, o.content_id, o.rule, o.status,
-                      f"{o.unit_price} {o.currency}", f"{o.units_requested:,}",
-                      f"{o.units_issued:,}", f"{o.total_units:,}",
-                      f"{o.opens_at:%Y-%m-%d %H:%M} – {o.closes_at:%Y-%m-%d %H:%M}")
-    _err.print(table)
+    _emit_table({"offerings": [o.to_dict() for o in listed]}, as_json,
+                f"{len(listed)} offering(s)",
+                ("offering", "content", "rule", "status", "price", "requested", "issued",
+                 "total", "window (UTC)"),
+                ((o.offering_id, o.content_id, o.rule, o.status, f"{o.unit_price} {o.currency}",
+                  f"{o.units_requested:,}", f"{o.units_issued:,}", f"{o.total_units:,}",
+                  f"{o.opens_at:%Y-%m-%d %H:%M} – {o.closes_at:%Y-%m-%d %H:%M}")
+                 for o in listed))
 
 
 @group.command()
@@ -264,18 +266,13 @@ def audit(
         payload["verify"] = {**chain.to_dict(), "invariant_violations": problems}
         broken = ([f"audit line {chain.first_bad_seq}: {chain.reason}"] if not chain.ok
                   else []) + problems
-    if as_json:
-        typer.echo(json.dumps(payload))
-    else:
-        table = Table(title=f"{len(lines)} audit line(s)")
-        for column in ("seq", "at (UTC)", "action", "offering", "investor", "detail"):
-            table.add_column(column)
-        for e in lines:
-            table.add_row(str(e.seq), f"{e.at:%Y-%m-%d %H:%M:%S}", e.action, e.offering_id or "",
-                          (e.investor or "")[:12], json.dumps(e.detail, sort_keys=True))
-        _err.print(table)
-        if chain is not None:
-            _err.print("audit chain and invariants: " + (
-                "[red]BROKEN[/red] " + "; ".join(broken) if broken else "[green]ok[/green]"))
+    _emit_table(payload, as_json, f"{len(lines)} audit line(s)",
+                ("seq", "at (UTC)", "action", "offering", "investor", "detail"),
+                ((str(e.seq), f"{e.at:%Y-%m-%d %H:%M:%S}", e.action, e.offering_id or "",
+                  (e.investor or "")[:12], json.dumps(e.detail, sort_keys=True))
+                 for e in lines))
+    if chain is not None and not as_json:
+        _err.print("audit chain and invariants: " + (
+            "[red]BROKEN[/red] " + "; ".join(broken) if broken else "[green]ok[/green]"))
     if broken:
         raise typer.Exit(1)
