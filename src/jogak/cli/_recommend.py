@@ -42,6 +42,18 @@ TextCol = Annotated[list[str] | None, typer.Option("--text-col", help="Synopsis 
 TitleCol = Annotated[str | None, typer.Option("--title-col", help="Title column of --items.")]
 AsJson = Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")]
 K = Annotated[int, typer.Option("-k", "--k", help="Number of titles.")]
+Bundle = Annotated[Path, typer.Argument(help="A recommender bundle folder.")]
+Cf = Annotated[str, typer.Option(help="Hybrid: collaborative part, als, blend (ALS + BPR) or "
+                                      "recency_blend (ALS + BPR + item-kNN weighing recent "
+                                      "titles more; needs --time-col).")]
+Exposure = Annotated[float, typer.Option(help="Hybrid: exposure penalty weight.")]
+ExposureDepth = Annotated[int, typer.Option(help="Hybrid: list length over which exposure is "
+                                                 "counted.")]
+ItemZscore = Annotated[float, typer.Option(help="Hybrid: share of each title's score "
+                                                "standardised over the users (0-1).")]
+ContentWeight = Annotated[float, typer.Option(help="Hybrid: share of content.")]
+LongTail = Annotated[float, typer.Option(help="Hybrid: long-tail bonus weight.")]
+Seed = Annotated[int, typer.Option(help="Random seed.")]
 
 
 @contextmanager
@@ -120,20 +132,16 @@ def train(
     title_col: TitleCol = None,
     algorithm: Annotated[str, typer.Option(help="hybrid, als, bpr, blend (ALS + BPR), "
                                                 "item_knn, popularity or content.")] = "hybrid",
-    cf: Annotated[str, typer.Option(help="Hybrid: collaborative part, als, blend (ALS + BPR) "
-                                         "or recency_blend (ALS + BPR + item-kNN weighing "
-                                         "recent titles more; needs --time-col).")] = "als",
-    exposure: Annotated[float, typer.Option(help="Hybrid: exposure penalty weight.")] = 0.0,
-    exposure_depth: Annotated[int, typer.Option(help="Hybrid: list length over which "
-                                                     "exposure is counted.")] = 50,
-    item_zscore: Annotated[float, typer.Option(help="Hybrid: share of each title's score "
-                                                    "standardised over the users (0-1).")] = 0.0,
-    content_weight: Annotated[float, typer.Option(help="Hybrid: share of content.")] = 0.3,
+    cf: Cf = "als",
+    exposure: Exposure = 0.0,
+    exposure_depth: ExposureDepth = 50,
+    item_zscore: ItemZscore = 0.0,
+    content_weight: ContentWeight = 0.3,
     mmr_lambda: Annotated[float, typer.Option(help="Hybrid: MMR λ (1 = no re-ranking).")] = 0.8,
-    long_tail: Annotated[float, typer.Option(help="Hybrid: long-tail bonus weight.")] = 0.1,
+    long_tail: LongTail = 0.1,
     encoder: Annotated[str, typer.Option(help="tfidf, embedding or both.")] = "tfidf",
     topics: Annotated[int, typer.Option(help="Number of synopsis topics.")] = 20,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    seed: Seed = 0,
     as_json: AsJson = False,
 ) -> None:
     """Train a recommender on interactions (and a catalogue with synopses) and save it."""
@@ -164,7 +172,7 @@ def train(
 
 @group.command("for-user")
 def for_user(
-    model: Annotated[Path, typer.Argument(help="A recommender bundle folder.")],
+    model: Bundle,
     user: Annotated[str, typer.Argument(help="The user id.")],
     k: K = 10,
     as_json: AsJson = False,
@@ -181,7 +189,7 @@ def for_user(
 
 @group.command()
 def similar(
-    model: Annotated[Path, typer.Argument(help="A recommender bundle folder.")],
+    model: Bundle,
     item: Annotated[str, typer.Argument(help="The item id.")],
     k: K = 10,
     as_json: AsJson = False,
@@ -195,7 +203,7 @@ def similar(
 
 @group.command()
 def search(
-    model: Annotated[Path, typer.Argument(help="A recommender bundle folder.")],
+    model: Bundle,
     query: Annotated[str, typer.Argument(help="Plot or mood, e.g. 'missing child, rain'.")],
     k: K = 10,
     as_json: AsJson = False,
@@ -212,7 +220,7 @@ def search(
 
 @group.command()
 def blocks(
-    model: Annotated[Path, typer.Argument(help="A recommender bundle folder.")],
+    model: Bundle,
     n_blocks: Annotated[int, typer.Option("--blocks", help="Number of shelves.")] = 6,
     per_block: Annotated[int, typer.Option(help="Titles per shelf.")] = 10,
     skip_top: Annotated[float, typer.Option(help="Share of most popular titles left "
@@ -241,18 +249,14 @@ def evaluate(
     holdout: Annotated[int, typer.Option(help="Leave-last-N: each user's N latest "
                                               "interactions are the test set.")] = 10,
     k: K = 10,
-    content_weight: Annotated[float, typer.Option(help="Hybrid: share of content.")] = 0.3,
+    content_weight: ContentWeight = 0.3,
     mmr_lambda: Annotated[float, typer.Option(help="Hybrid: MMR λ.")] = 0.8,
-    long_tail: Annotated[float, typer.Option(help="Hybrid: long-tail bonus weight.")] = 0.1,
-    cf: Annotated[str, typer.Option(help="Hybrid: collaborative part, als, blend (ALS + BPR) "
-                                         "or recency_blend (ALS + BPR + item-kNN weighing "
-                                         "recent titles more; needs --time-col).")] = "als",
-    exposure: Annotated[float, typer.Option(help="Hybrid: exposure penalty weight.")] = 0.0,
-    exposure_depth: Annotated[int, typer.Option(help="Hybrid: list length over which "
-                                                     "exposure is counted.")] = 50,
-    item_zscore: Annotated[float, typer.Option(help="Hybrid: share of each title's score "
-                                                    "standardised over the users (0-1).")] = 0.0,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    long_tail: LongTail = 0.1,
+    cf: Cf = "als",
+    exposure: Exposure = 0.0,
+    exposure_depth: ExposureDepth = 50,
+    item_zscore: ItemZscore = 0.0,
+    seed: Seed = 0,
     as_json: AsJson = False,
 ) -> None:
     """Compare algorithms side by side on a leave-last-N split (MAP, NDCG, coverage, ...)."""
