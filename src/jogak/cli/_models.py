@@ -89,6 +89,14 @@ def train(
              "point.")] = None,
     cost_contact: Annotated[float | None, typer.Option(
         help="Binary: money spent per flagged row (with --benefit-tp).")] = None,
+    infer_limit: Annotated[float | None, typer.Option(
+        help="Serving budget: seconds per row in a 10k-row batch (default 5e-5, i.e. 20k "
+             "rows/s); models and ensembles estimated slower are left out.")] = None,
+    infer_limit_row: Annotated[float | None, typer.Option(
+        help="Serving budget: seconds per single-row prediction (default 1e-3).")] = None,
+    no_infer_limit: Annotated[bool, typer.Option(
+        "--no-infer-limit", help="No serving budget: the most accurate ensemble, however "
+                                 "slow it serves.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
 ) -> None:
     """Search models within the budget and write the best ensemble as a bundle."""
@@ -117,6 +125,14 @@ def train(
         "study_name": study}
     if chosen is Task.REGRESSION:
         common["log_target"] = log_target
+    if no_infer_limit and (infer_limit is not None or infer_limit_row is not None):
+        raise ConfigError("--no-infer-limit turns the serving budget off; drop --infer-limit "
+                          "and --infer-limit-row, or --no-infer-limit.")
+    if no_infer_limit:
+        common.update(infer_limit=None, infer_limit_row=None)
+    for name, value in (("infer_limit", infer_limit), ("infer_limit_row", infer_limit_row)):
+        if value is not None:
+            common[name] = value
     estimator = estimator_cls(**common)
     if storage is not None and study is not None:
         from jogak.models.automl import publish_job
@@ -150,6 +166,10 @@ def train(
                "cv": {k: {"mean": m, "std": s} for k, (m, s) in estimator.cv_results_.items()},
                "ensemble": estimator.ensemble_.weights, "time_used": estimator.time_used_,
                "n_trials": len(estimator.history_),
+               "serving_estimate": {
+                   "batch_rows_per_s": estimator.serving_cost_.rows_per_second,
+                   "row_ms": estimator.serving_cost_.row_seconds * 1e3,
+                   "mode": estimator.ensemble_.mode},
                "operating_points": {name: point.to_dict() for name, point
                                     in getattr(estimator, "operating_points_", {}).items()}}
     if as_json:
@@ -166,7 +186,9 @@ def train(
                                   f"{estimator.metric_}_std", "fit_seconds")])
     _err.print(table)
     _err.print(f"model bundle written to [bold]{path}[/bold] "
-               f"({estimator.time_used_:.1f} s, {len(estimator.history_)} trials)")
+               f"({estimator.time_used_:.1f} s, {len(estimator.history_)} trials; serves an "
+               f"estimated {estimator.serving_cost_.rows_per_second:,.0f} rows/s in batches, "
+               f"{estimator.serving_cost_.row_seconds * 1e3:.2f} ms per row)")
 
 
 def training_reference(model: Any, X: pd.DataFrame) -> dict[str, Any]:

@@ -8,6 +8,7 @@ counts normalised; models never picked get weight 0.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,9 +35,13 @@ class GreedyEnsemble:
         return sum(w * predictions[k] for k, w in self.weights.items())  # type: ignore[return-value]
 
 
+Affordable = Callable[[frozenset[int]], bool]
+
+
 def greedy_ensemble(candidates: dict[int, np.ndarray], y: np.ndarray, metric: Metric, *,
                     n_iterations: int = 40, sample_weight: np.ndarray | None = None,
-                    mask: np.ndarray | None = None) -> GreedyEnsemble:
+                    mask: np.ndarray | None = None,
+                    affordable: Affordable | None = None) -> GreedyEnsemble:
     """Greedy ensemble selection with replacement over out-of-fold ``candidates``.
 
     Parameters
@@ -51,6 +56,9 @@ def greedy_ensemble(candidates: dict[int, np.ndarray], y: np.ndarray, metric: Me
         Rounds of selection; ties keep the earlier (better-ranked) candidate.
     mask
         Rows to score on (rows without an out-of-fold prediction are left out).
+    affordable
+        Whether a set of members may be served together (an inference limit); a candidate
+        that would make the chosen set unaffordable is not added. ``None``: no limit.
     """
     keys = list(candidates)
     rows = np.ones(len(y), dtype=bool) if mask is None else mask
@@ -58,14 +66,19 @@ def greedy_ensemble(candidates: dict[int, np.ndarray], y: np.ndarray, metric: Me
     wt = None if sample_weight is None else sample_weight[rows]
     preds = {k: candidates[k][rows] for k in keys}
     single = {k: metric.loss(yt, preds[k], wt) for k in keys}
-    best_key = min(keys, key=lambda k: single[k])
+    # when no member is affordable alone, the caller's pool decides (it is never empty)
+    starts = [k for k in keys if affordable is None or affordable(frozenset([k]))] or keys
+    best_key = min(starts, key=lambda k: single[k])
     chosen: list[int] = [best_key]
     current = preds[best_key].copy()
     history = [single[best_key]]
     for _ in range(n_iterations - 1):
         n = len(chosen)
         best_loss, best_candidate = np.inf, None
+        members = frozenset(chosen)
         for k in keys:
+            if affordable is not None and k not in members and not affordable(members | {k}):
+                continue
             trial_pred = (current * n + preds[k]) / (n + 1)
             loss = metric.loss(yt, trial_pred, wt)
             if loss < best_loss - 1e-12:
@@ -85,15 +98,16 @@ def greedy_ensemble(candidates: dict[int, np.ndarray], y: np.ndarray, metric: Me
 
 def prune_by_cost(ensemble: GreedyEnsemble, candidates: dict[int, np.ndarray], y: np.ndarray,
                   metric: Metric, costs: dict[int, float], *, tolerance: float,
-                  sample_weight: np.ndarray | None = None,
-                  mask: np.ndarray | None = None) -> GreedyEnsemble:
+                  sample_weight: np.ndarray | None = None, mask: np.ndarray | None = None,
+                  affordable: Affordable | None = None) -> GreedyEnsemble:
     """Leave out the members that cost most to serve while the loss stays within ``tolerance``.
 
-    Members are tried from the most to the least expensive (``costs``: seconds per predicted
-    row). For each, greedy selection runs again over the candidates without it; the smaller
-    ensemble is kept when its loss is at most ``tolerance`` (relative) above the full
-    ensemble's. The bound is against the full ensemble, so several removals never add up to
-    more than ``tolerance``. The cheapest member is never tried, so one always stays.
+    Members are tried from the most to the least expensive (``costs``: an estimated serving
+    cost per member, deterministic so that ``n_trials`` runs stay reproducible). For each,
+    greedy selection runs again over the candidates without it; the smaller ensemble is kept
+    when its loss is at most ``tolerance`` (relative) above the full ensemble's. The bound is
+    against the full ensemble, so several removals never add up to more than ``tolerance``.
+    The cheapest member is never tried, so one always stays.
     """
     if len(ensemble.weights) < 2 or tolerance <= 0:
         return ensemble
@@ -104,7 +118,8 @@ def prune_by_cost(ensemble: GreedyEnsemble, candidates: dict[int, np.ndarray], y
         if key not in best.weights or len(best.weights) < 2:
             continue
         rest = {k: p for k, p in pool.items() if k != key}
-        trial = greedy_ensemble(rest, y, metric, sample_weight=sample_weight, mask=mask)
+        trial = greedy_ensemble(rest, y, metric, sample_weight=sample_weight, mask=mask,
+                                affordable=affordable)
         if trial.loss <= limit and _serving_cost(trial, costs) < _serving_cost(best, costs):
             pool, best = rest, trial
     return best

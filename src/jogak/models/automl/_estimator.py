@@ -32,12 +32,15 @@ from jogak.models.automl._folds import FoldCache
 from jogak.models.automl._oof import out_of_fold
 from jogak.models.automl._predictor import EnsemblePredictor
 from jogak.models.automl._search import Search, SearchSettings, TrialCallback
+from jogak.models.automl._serving_cost import InferLimit, affordable_families, predictor_cost
 from jogak.models.automl._trial import TrialRecord
 from jogak.models.catalog import available_specs
 
 __all__ = ["AutoMLClassifier", "AutoMLRegressor"]
 
-
+# The serving goals of issue 3: >= 20k rows/s in 10k-row batches, single-row p50 <= 1 ms.
+DEFAULT_INFER_LIMIT = 5e-5
+DEFAULT_INFER_LIMIT_ROW = 1e-3
 
 @dataclass
 class _Prepared:
@@ -84,7 +87,9 @@ class _AutoMLBase(BaseEstimator):
                  class_weight: str | Mapping[Any, float] | None = None, storage: str | None = None,
                  study_name: str | None = None, random_state: int = 0, n_jobs: int = 2,
                  callbacks: Sequence[TrialCallback] = (),
-                 monotone_constraints: Mapping[str, int] | None = None) -> None:
+                 monotone_constraints: Mapping[str, int] | None = None,
+                 infer_limit: float | None = DEFAULT_INFER_LIMIT,
+                 infer_limit_row: float | None = DEFAULT_INFER_LIMIT_ROW) -> None:
         self.time_budget = time_budget
         self.n_trials = n_trials
         self.metric = metric
@@ -107,6 +112,8 @@ class _AutoMLBase(BaseEstimator):
         self.n_jobs = n_jobs
         self.callbacks = callbacks
         self.monotone_constraints = monotone_constraints
+        self.infer_limit = infer_limit
+        self.infer_limit_row = infer_limit_row
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
@@ -131,6 +138,11 @@ class _AutoMLBase(BaseEstimator):
                               f"weight, got {self.class_weight!r}.")
         if self.n_jobs < 1:
             raise ConfigError(f"n_jobs must be >= 1, got {self.n_jobs}.")
+        for name in ("infer_limit", "infer_limit_row"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not value > 0):
+                raise ConfigError(f"{name} must be a positive number of seconds or None (no "
+                                  f"limit), got {value!r}.")
         if self.monotone_constraints is not None:
             if not isinstance(self.monotone_constraints, Mapping):
                 raise ConfigError("monotone_constraints must be a mapping column -> +1/-1/0, "
@@ -197,9 +209,10 @@ class _AutoMLBase(BaseEstimator):
                          budget=budget, sample_weight=prepared.weights, ensemble=self.ensemble,
                          # a stacker also reads raw features: it would undo the constraints
                          stacking=self.stacking and not self.monotone_constraints_,
-                         refit=self.refit,
-                         random_state=self.random_state, n_jobs=self.n_jobs)
+                         refit=self.refit, random_state=self.random_state,
+                         n_jobs=self.n_jobs, infer_limit=self._infer_limit())
         self.ensemble_: EnsemblePredictor = final.predictor
+        self.serving_cost_ = predictor_cost(self.ensemble_, len(self.roles_.features))
         clock = time.perf_counter()
         self.ensemble_.compile_rows(self.roles_)
         self.timings_ = {"search": search_seconds, **final.timings,
@@ -215,6 +228,9 @@ class _AutoMLBase(BaseEstimator):
         self._after_fit()
         self.time_used_ = time.perf_counter() - started
         return self
+
+    def _infer_limit(self) -> InferLimit:
+        return InferLimit(self.infer_limit, self.infer_limit_row)
 
     def _after_fit(self) -> None:
         """Subclass hook run at the end of ``fit`` (operating points of binary classifiers)."""
@@ -301,6 +317,10 @@ class _AutoMLBase(BaseEstimator):
                               + (" and monotone constraints (only lightgbm, xgboost and "
                                  "hist_gb honour them)" if monotone else "") + ".")
         self.monotone_constraints_: dict[str, int] = monotone
+        searched = affordable_families(specs, self._infer_limit(), n_rows=len(splits[0][0]),
+                                       n_columns=len(features), n_features=cache.n_features)
+        self.infer_limit_excluded_ = [s.name for s in specs if s not in searched]
+        specs = searched
         settings = SearchSettings(task=task, metric=metric, n_classes=self._n_classes(),
                                   n_trials=self.n_trials, random_state=self.random_state,
                                   n_jobs=self.n_jobs, storage=self.storage,
@@ -384,6 +404,14 @@ class AutoMLRegressor(RegressorMixin, _AutoMLBase):
         rmse, mae, r2, mape or rmsle.
     log_target : bool, default=False
         Fit on ``log1p(y)`` and back-transform predictions (for skewed counts such as audiences).
+    infer_limit : float or None, default=5e-5
+        Serving budget in seconds per row of a 10k-row batch (5e-5: 20,000 rows/s). Model
+        families, ensemble members and stackers whose estimated serving cost (a deterministic
+        model of each fitted learner's size, times the fold models when served bagged; see
+        ``serving_cost_``) breaks it are left out, and refitted members are preferred to bagged
+        ones. ``None`` together with ``infer_limit_row=None``: no limit, for the best accuracy.
+    infer_limit_row : float or None, default=1e-3
+        The same for one ``predict_row`` / ``predict_proba_row`` call, in seconds.
     monotone_constraints : mapping of str to {-1, 0, 1}, optional
         Numeric columns along which the prediction may only rise (``+1``) or only fall
         (``-1``); for classifiers, the positive class's probability (``classes_[1]``). Only
@@ -399,6 +427,11 @@ class AutoMLRegressor(RegressorMixin, _AutoMLBase):
         The fitted members, weights and stacker.
     monotone_constraints_ : dict of str to int
         The non-zero constraints applied.
+    infer_limit_excluded_ : list of str
+        Model families not searched because even their cheapest learner breaks the limits.
+    serving_cost_ : ServingCost
+        Estimated seconds per row in a 10k-row batch (``batch_seconds_per_row``) and per
+        single-row call (``row_seconds``) of the fitted ensemble.
     cv_results_ : dict
         Metric -> (mean, std) across folds of the final ensemble's out-of-fold predictions.
     oof_ : ndarray of shape (n_rows,)

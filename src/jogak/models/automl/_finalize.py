@@ -21,6 +21,15 @@ from jogak.models.automl._ensemble import (
 )
 from jogak.models.automl._folds import FoldCache
 from jogak.models.automl._predictor import EnsemblePredictor, Member, stack_originals
+from jogak.models.automl._serving_cost import (
+    NO_LIMIT,
+    ZERO,
+    CostBook,
+    InferLimit,
+    member_cost,
+    preprocessing_cost,
+    stacker_cost,
+)
 from jogak.models.automl._trial import TrialRecord, build_context
 from jogak.models.catalog import ModelSpec
 
@@ -58,8 +67,15 @@ def _fold_scores(task: Task, y: np.ndarray, oof: np.ndarray, cache: FoldCache,
 def finalize(records: list[TrialRecord], specs: dict[str, ModelSpec], cache: FoldCache, *,
              task: Task, metric: Metric, n_classes: int, budget: Budget,
              sample_weight: np.ndarray | None, ensemble: bool, stacking: bool, refit: bool,
-             random_state: int, n_jobs: int) -> FinalModel:
-    """Choose members by greedy selection, try a stacker, and fit the final learners."""
+             random_state: int, n_jobs: int,
+             infer_limit: InferLimit = NO_LIMIT) -> FinalModel:
+    """Choose members by greedy selection, try a stacker, and fit the final learners.
+
+    Under an active ``infer_limit`` only candidates and member sets whose estimated serving
+    cost (as refitted when ``refit``, else bagged) meets the limit are chosen; if the final
+    fit must fall back to bagging and the bagged set breaks the limit, members are chosen
+    again under the bagged costs.
+    """
     clock = time.perf_counter()
     timings: dict[str, float] = {}
     candidates = [r for r in sorted(records, key=lambda r: r.loss)
@@ -70,24 +86,12 @@ def finalize(records: list[TrialRecord], specs: dict[str, ModelSpec], cache: Fol
     for _, test in cache.splits:
         covered[test] = True
     mask = None if covered.all() else covered
-    if ensemble and len(candidates) > 1:
-        oofs = {r.number: r.oof for r in candidates}
-        chosen = greedy_ensemble(oofs, y, metric, sample_weight=sample_weight, mask=mask)
-        costs = {r.number: r.predict_seconds / max(1, len(y)) for r in candidates}
-        chosen = prune_by_cost(chosen, oofs, y, metric, costs,  # type: ignore[arg-type]
-                               tolerance=_SERVING_COST_TOLERANCE,
-                               sample_weight=sample_weight, mask=mask)
-        weights = chosen.weights
-        greedy_loss = chosen.loss
-    else:
-        best = candidates[0]
-        weights = {best.number: 1.0}
-        rows = covered if mask is not None else slice(None)
-        greedy_loss = metric.loss(y[rows], best.oof[rows],
-                                  None if sample_weight is None else sample_weight[rows])
+    n_columns = len(cache.roles.features)
+    book = _cost_book(candidates, specs, n_columns, len(cache.splits), refit=refit)
+    selection = _Selection(candidates, y, metric, infer_limit, ensemble=ensemble,
+                           sample_weight=sample_weight, mask=mask)
+    weights, greedy_loss = selection.choose(book)
     by_number = {r.number: r for r in candidates}
-    kind = "greedy" if len(weights) > 1 else "single"
-    oof = sum(w * by_number[k].oof for k, w in weights.items())  # type: ignore[operator]
 
     timings["ensemble"] = time.perf_counter() - clock
     clock = time.perf_counter()
@@ -97,8 +101,7 @@ def finalize(records: list[TrialRecord], specs: dict[str, ModelSpec], cache: Fol
     # do not give
     if stacking and mask is None and len(candidates) > 1 and \
             _stacking_fits(candidates, cache, budget):
-        stack_members = sorted(set(weights) | {r.number for r in candidates[:_STACK_MEMBERS]},
-                               key=lambda k: by_number[k].loss)[:_STACK_MEMBERS]
+        stack_members = selection.stack_members(weights, book, _STACK_MEMBERS)
         stack_columns = cache.roles.columns(ColumnRole.NUMERIC)[:50]
         originals = stack_originals(cache.X, stack_columns)
         level2 = stack_features([by_number[k].oof for k in stack_members], originals, task)
@@ -107,16 +110,27 @@ def finalize(records: list[TrialRecord], specs: dict[str, ModelSpec], cache: Fol
             result = fit_stacker(level2, y, cache.splits, task, metric,
                                  n_member_columns=n_member_cols, random_state=random_state)
         stacked_loss = result.loss
-        if result.loss < greedy_loss - 1e-4 * max(1.0, abs(greedy_loss)):
-            stacker, kind = result.model, "stacked"
-        else:
-            stack_columns = []
-    member_numbers = stack_members if stacker is not None else list(weights)
+        served = book.total(stack_members) + stacker_cost(result.model)
+        if result.loss < greedy_loss - 1e-4 * max(1.0, abs(greedy_loss)) and \
+                infer_limit.admits(served):
+            stacker = result.model
+    if stacker is None:
+        stack_members, stack_columns = list(weights), []
+    mode = "refit" if refit and _refit_fits(stack_members, by_number, cache, budget) else "bagged"
+    if mode == "bagged" and refit and infer_limit.is_active:
+        # no time to refit: the members are served bagged, k times dearer
+        book = _cost_book(candidates, specs, n_columns, len(cache.splits), refit=False)
+        extra = ZERO if stacker is None else stacker_cost(stacker)
+        if not infer_limit.admits(book.total(stack_members) + extra):
+            weights, greedy_loss = selection.choose(book)
+            stacker, stack_columns, stack_members = None, [], list(weights)
+    kind = "stacked" if stacker is not None else "greedy" if len(weights) > 1 else "single"
+    oof = sum(w * by_number[k].oof for k, w in weights.items())  # type: ignore[operator]
+    member_numbers = stack_members
     member_weights = {k: (weights.get(k, 0.0) if stacker is None else 0.0) for k in member_numbers}
 
     timings["stacking"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    mode = "refit" if refit and _refit_fits(member_numbers, by_number, cache, budget) else "bagged"
     predictor = _build_predictor(member_numbers, member_weights, by_number, specs, cache,
                                  task=task, n_classes=n_classes, mode=mode,
                                  sample_weight=sample_weight, random_state=random_state,
@@ -129,6 +143,67 @@ def finalize(records: list[TrialRecord], specs: dict[str, ModelSpec], cache: Fol
         {metric.name: (-stacked_loss if metric.greater_is_better else stacked_loss, float("nan"))}
     return FinalModel(predictor=predictor, kind=kind, timings=timings, oof=oof, cv=cv,
                       greedy_loss=greedy_loss, stacked_loss=stacked_loss)
+
+
+def _cost_book(candidates: list[TrialRecord], specs: dict[str, ModelSpec], n_columns: int,
+               n_folds: int, *, refit: bool) -> CostBook:
+    """Estimated serving costs: one learner per member when refitted, else one per fold."""
+    members = {r.number: member_cost(r.family, r.fold_models or [],
+                                     n_serving=1 if refit else None) for r in candidates}
+    styles = {r.number: specs[r.family].style.value for r in candidates}
+    return CostBook(members=members, styles=styles,
+                    style_cost=preprocessing_cost(n_columns, 1 if refit else n_folds))
+
+
+class _Selection:
+    """Greedy selection (and stacking members) over the candidates that fit the limit."""
+
+    def __init__(self, candidates: list[TrialRecord], y: np.ndarray, metric: Metric,
+                 limit: InferLimit, *, ensemble: bool, sample_weight: np.ndarray | None,
+                 mask: np.ndarray | None) -> None:
+        self.candidates = candidates
+        self.y, self.metric, self.limit, self.ensemble = y, metric, limit, ensemble
+        self.sample_weight, self.mask = sample_weight, mask
+
+    def pool(self, book: CostBook) -> list[TrialRecord]:
+        """Candidates (best first) that meet the limit alone; else the cheapest one."""
+        fitting = [r for r in self.candidates if self.limit.admits(book.total([r.number]))]
+        if fitting:
+            return fitting
+        return [min(self.candidates, key=lambda r: (self.limit.pressure(book.total([r.number])),
+                                                    r.loss))]
+
+    def choose(self, book: CostBook) -> tuple[dict[int, float], float]:
+        """Member weights and the blend's out-of-fold loss."""
+        pool = self.pool(book)
+        if self.ensemble and len(pool) > 1:
+            oofs = {r.number: r.oof for r in pool}
+            affordable = None if not self.limit.is_active else \
+                (lambda keys: self.limit.admits(book.total(keys)))
+            chosen = greedy_ensemble(oofs, self.y, self.metric,  # type: ignore[arg-type]
+                                     sample_weight=self.sample_weight, mask=self.mask,
+                                     affordable=affordable)
+            costs = {k: self.limit.pressure(book.members[k]) for k in oofs}
+            chosen = prune_by_cost(chosen, oofs, self.y, self.metric,  # type: ignore[arg-type]
+                                   costs, tolerance=_SERVING_COST_TOLERANCE,
+                                   sample_weight=self.sample_weight, mask=self.mask,
+                                   affordable=affordable)
+            return chosen.weights, chosen.loss
+        best = pool[0]
+        rows = self.mask if self.mask is not None else slice(None)
+        weights = None if self.sample_weight is None else self.sample_weight[rows]
+        loss = self.metric.loss(self.y[rows], best.oof[rows], weights)  # type: ignore[index]
+        return {best.number: 1.0}, loss
+
+    def stack_members(self, weights: dict[int, float], book: CostBook, n_members: int) -> list[int]:
+        """The greedy members and the best others, cut to ``n_members`` and to the limit."""
+        by_loss = {r.number: r.loss for r in self.candidates}
+        pool = self.pool(book)
+        chosen = sorted(set(weights) | {r.number for r in pool[:n_members]},
+                        key=lambda k: by_loss[k])[:n_members]
+        while len(chosen) > 1 and not self.limit.admits(book.total(chosen)):
+            chosen.pop()
+        return chosen
 
 
 def _stacking_fits(candidates: list[TrialRecord], cache: FoldCache, budget: Budget) -> bool:

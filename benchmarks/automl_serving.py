@@ -1,0 +1,139 @@
+"""Serving speed of AutoML bundles before and after a change, side by side in one run.
+
+For each task and each variant the script starts a child process that fits ``AutoMLClassifier``
+/ ``AutoMLRegressor`` under a wall-clock budget, saves the bundle, reloads it with
+``jogak.load_model`` and measures, as ``benchmarks/automl/measure.py`` does: single-row p50/p99
+through ``predict_proba_row`` / ``predict_row`` (20 warm-up calls, then 300 calls or 15 s) and the rows/s
+of a 10k-row ``predict_proba`` / ``predict`` batch (median of 3). The CV score is the fitted
+model's ``cv_results_`` mean of the task metric. Variants alternate per task (before, after) so
+both see the same load; ``--before-src`` points the "before" child at another checkout's ``src``
+(e.g. ``git worktree add /tmp/jogak-before HEAD~1``).
+
+    nice -n 19 .venv/bin/python benchmarks/automl_serving.py --budget 60 \
+        --before-src /tmp/jogak-before/src --out /tmp/serving.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+_HERE = Path(__file__).resolve().parent
+DEFAULT_TASKS = ("telco_churn", "taiwan_credit", "wine", "breast_cancer", "diabetes")
+
+
+def _cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _child(task_name: str, budget: float, infer_limit: str | None) -> dict[str, Any]:
+    sys.path.insert(0, str(_HERE / "automl"))
+    from tasks import load_task  # type: ignore[import-not-found]
+
+    from jogak import AutoMLClassifier, AutoMLRegressor, load_model
+
+    task = load_task(task_name)
+    estimator = AutoMLRegressor if task.kind == "regression" else AutoMLClassifier
+    params: dict[str, Any] = {"time_budget": budget, "metric": task.metric, "random_state": 0}
+    if infer_limit is not None:  # only the "after" code knows the parameter
+        params["infer_limit"] = None if infer_limit == "none" else float(infer_limit)
+    load_before = os.getloadavg()[0]
+    wall, cpu = time.perf_counter(), _cpu_seconds()
+    model = estimator(**params).fit(task.X, task.y)
+    fit_wall, fit_cpu = time.perf_counter() - wall, _cpu_seconds() - cpu
+    with tempfile.TemporaryDirectory() as folder:
+        model.save(Path(folder) / "bundle")
+        bundle = load_model(Path(folder) / "bundle")
+    X = task.X.reset_index(drop=True)
+    records = [X.iloc[i % len(X)].to_dict() for i in range(320)]
+    one = bundle.predict_row if task.kind == "regression" else bundle.predict_proba_row
+    for record in records[:20]:
+        one(record)
+    times = []
+    deadline = time.perf_counter() + 15.0  # slow predictors stop after 15 s (>= 50 calls)
+    for i, record in enumerate(records[20:]):
+        start = time.perf_counter_ns()
+        one(record)
+        times.append(time.perf_counter_ns() - start)
+        if i >= 49 and time.perf_counter() > deadline:
+            break
+    batch = X.sample(10_000, replace=True, random_state=0).reset_index(drop=True)
+    many = bundle.predict if task.kind == "regression" else bundle.predict_proba
+    many(batch.iloc[:100])
+    batch_seconds = []
+    for _ in range(3):
+        start = time.perf_counter()
+        many(batch)
+        batch_seconds.append(time.perf_counter() - start)
+        if batch_seconds[-1] > 20:
+            break  # slow predictors are measured once, as benchmarks/automl/measure.py does
+    ensemble = bundle.ensemble_
+    estimate = getattr(bundle, "serving_cost_", None)
+    return {
+        "task": task_name, "metric": task.metric,
+        "cv_score": float(bundle.cv_results_[task.metric][0]),
+        "kind": bundle.ensemble_kind_, "mode": ensemble.mode,
+        "members": {k: round(v, 3) for k, v in ensemble.weights.items()},
+        "fit_wall_s": round(fit_wall, 1), "fit_cpu_s": round(fit_cpu, 1),
+        "p50_ms": round(float(np.percentile(times, 50)) / 1e6, 3),
+        "p99_ms": round(float(np.percentile(times, 99)) / 1e6, 3),
+        "batch_rows_per_s": round(10_000 / float(np.median(batch_seconds))),
+        "estimate": None if estimate is None else
+        {"batch_rows_per_s": round(1 / estimate.batch_seconds_per_row),
+         "row_ms": round(estimate.row_seconds * 1e3, 3)},
+        "load_before": round(load_before, 2), "load_after": round(os.getloadavg()[0], 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tasks", nargs="+", default=list(DEFAULT_TASKS))
+    parser.add_argument("--budget", type=float, default=60.0)
+    parser.add_argument("--before-src", type=Path, default=None,
+                        help="src folder of the checkout to compare against (omit: after only)")
+    parser.add_argument("--infer-limit", default=None,
+                        help="'after' variant's infer_limit (seconds/row or 'none'); default: "
+                             "the estimator's default")
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(_child(args.child, args.budget, args.infer_limit)))
+        return
+    variants = ([("before", args.before_src)] if args.before_src else []) + [("after", None)]
+    results = []
+    for task_name in args.tasks:
+        for variant, src in variants:
+            env = dict(os.environ)
+            if src is not None:
+                env["PYTHONPATH"] = str(Path(src).resolve())
+            command = [sys.executable, __file__, "--child", task_name,
+                       "--budget", str(args.budget)]
+            if variant == "after" and args.infer_limit is not None:
+                command += ["--infer-limit", args.infer_limit]
+            done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+            if done.returncode != 0:
+                row = {"task": task_name, "error": done.stderr[-2000:]}
+            else:
+                row = json.loads(done.stdout.strip().splitlines()[-1])
+            row["variant"] = variant
+            results.append(row)
+            print(json.dumps(row), flush=True)
+    if args.out:
+        args.out.write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()

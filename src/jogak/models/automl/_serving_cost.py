@@ -1,0 +1,299 @@
+"""Deterministic serving cost: estimated seconds per row in a batch and per single-row call.
+
+Nothing is timed at fit time (a measured cost would make ``n_trials`` runs depend on the
+machine's load). Each family's cost is a straight line in a size read from the fitted learner —
+trees x depth for forests and boosters, fitted rows x features for kNN, weights for MLPs and
+nets, coefficients for linear models — with an intercept for the per-call overhead::
+
+    batch seconds per row = batch_base + batch_slope * batch_units
+    single-row seconds    = row_base + row_slope * row_units
+
+A member served bagged has one learner per fold, so it costs the sum over its learners; a
+refitted member has one. Each feature style adds its preprocessing (schema check, coercion and
+transform), which grows with the raw columns. The constants come from
+``benchmarks/automl_serving_cost_calibration.py`` (2 cores, scikit-learn 1.7, LightGBM 4,
+XGBoost 3, CatBoost 1.2): a 5,000-row, 20-feature table, each learner at two sizes; learners on
+one thread, as the row path runs them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = ["NO_LIMIT", "ZERO", "CostBook", "InferLimit", "ServingCost", "affordable_families",
+           "family_floor", "learner_cost", "member_cost", "predictor_cost", "preprocessing_cost",
+           "stacker_cost"]
+
+
+@dataclass(frozen=True)
+class ServingCost:
+    """Estimated seconds per row in a 10k-row batch, and seconds of one single-row call."""
+
+    batch_seconds_per_row: float
+    row_seconds: float
+
+    def __add__(self, other: ServingCost) -> ServingCost:
+        return ServingCost(self.batch_seconds_per_row + other.batch_seconds_per_row,
+                           self.row_seconds + other.row_seconds)
+
+    def scaled(self, factor: float) -> ServingCost:
+        """This cost ``factor`` times (bagged fold models: ``factor`` = number of folds)."""
+        return ServingCost(self.batch_seconds_per_row * factor, self.row_seconds * factor)
+
+    def within(self, batch_limit: float | None, row_limit: float | None) -> bool:
+        """Whether both estimates meet their limits (``None``: no limit)."""
+        return ((batch_limit is None or self.batch_seconds_per_row <= batch_limit)
+                and (row_limit is None or self.row_seconds <= row_limit))
+
+    @property
+    def rows_per_second(self) -> float:
+        """Batch throughput this cost implies."""
+        return 1.0 / self.batch_seconds_per_row if self.batch_seconds_per_row > 0 else math.inf
+
+
+ZERO = ServingCost(0.0, 0.0)
+
+
+@dataclass(frozen=True)
+class _Line:
+    """``base + slope * units`` for the batch (per row) and the single-row call (seconds)."""
+
+    batch_base: float
+    batch_slope: float
+    row_base: float
+    row_slope: float
+    units: Callable[[Any], tuple[float, float]]  # learner -> (batch units, row units)
+    # (fitted rows, preprocessed features) -> the fewest units any configuration has
+    floor_units: Callable[[int, int], tuple[float, float]] = lambda rows, features: (0.0, 0.0)
+
+    def cost(self, learner: Any) -> ServingCost:
+        return self._at(*self.units(learner))
+
+    def floor(self, n_rows: int, n_features: int) -> ServingCost:
+        return self._at(*self.floor_units(n_rows, n_features))
+
+    def _at(self, batch_units: float, row_units: float) -> ServingCost:
+        return ServingCost(self.batch_base + self.batch_slope * batch_units,
+                           self.row_base + self.row_slope * row_units)
+
+
+def _inner(learner: Any) -> Any:
+    """The library model inside a boosting adapter, else the learner itself."""
+    return getattr(learner, "estimator_", learner)
+
+
+def _depth_of_leaves(leaves: float) -> float:
+    return max(1.0, math.log2(max(2.0, leaves)))
+
+
+def _linear_units(learner: Any) -> tuple[float, float]:
+    size = float(np.size(getattr(learner, "coef_", 1)))
+    return size, size
+
+
+def _knn_units(learner: Any) -> tuple[float, float]:
+    rows = float(getattr(learner, "n_samples_fit_", 1))
+    features = float(getattr(learner, "n_features_in_", 1))
+    return rows * features, rows * features
+
+
+def _forest_units(learner: Any) -> tuple[float, float]:
+    trees = getattr(learner, "estimators_", [])
+    depth = sum(float(tree.tree_.max_depth) for tree in trees)
+    return depth, float(len(trees))
+
+
+def _hist_gb_units(learner: Any) -> tuple[float, float]:
+    model = _inner(learner)
+    trees = float(getattr(model, "n_iter_", 1) * getattr(model, "n_trees_per_iteration_", 1))
+    depth = _depth_of_leaves(float(getattr(model, "max_leaf_nodes", None) or 31))
+    return trees * depth, trees
+
+
+def _lightgbm_units(learner: Any) -> tuple[float, float]:
+    booster = _inner(learner).booster_
+    trees = float(booster.num_trees())
+    depth = _depth_of_leaves(float(booster.params.get("num_leaves", 31)))
+    return trees * depth, trees
+
+
+def _xgboost_units(learner: Any) -> tuple[float, float]:
+    model = _inner(learner)
+    booster = model.get_booster()
+    n_classes = int(getattr(model, "n_classes_", 0) or 0)
+    groups = n_classes if n_classes > 2 else 1  # multiclass: one tree per class and round
+    trees = float(booster.num_boosted_rounds() * groups)
+    return trees * float(model.max_depth or 6), trees
+
+
+def _catboost_units(learner: Any) -> tuple[float, float]:
+    model = _inner(learner)
+    trees = float(model.tree_count_)
+    return trees * float(model.get_param("depth") or 6), trees
+
+
+def _mlp_units(learner: Any) -> tuple[float, float]:
+    weights = float(sum(np.size(c) for c in getattr(learner, "coefs_", [])))
+    return weights, weights
+
+
+def _net_units(learner: Any) -> tuple[float, float]:
+    state = getattr(learner, "state_dict_", {}) or {}
+    weights = float(sum(int(np.prod(tuple(v.shape))) for v in state.values()))
+    return weights, weights
+
+
+# Calibrated on this machine (see the module docstring); seconds.
+_FAMILIES: dict[str, _Line] = {
+    "linear": _Line(2e-8, 1e-9, 8e-6, 1e-9, _linear_units),
+    "knn": _Line(0.0, 1.2e-9, 3e-4, 4e-9, _knn_units,
+                 lambda rows, features: (float(rows * features),) * 2),
+    # the search offers at least 64 trees
+    "random_forest": _Line(2e-6, 1.5e-8, 5e-3, 1.5e-4, _forest_units, lambda r, f: (64.0, 64.0)),
+    "extra_trees": _Line(2e-6, 1.5e-8, 5e-3, 1.5e-4, _forest_units, lambda r, f: (64.0, 64.0)),
+    "hist_gb": _Line(5.7e-6, 1.1e-8, 3.2e-4, 4.8e-6, _hist_gb_units),
+    "lightgbm": _Line(5e-7, 1.5e-8, 2.5e-5, 1e-7, _lightgbm_units),
+    "xgboost": _Line(8e-7, 3e-9, 2.2e-4, 1.5e-6, _xgboost_units),
+    "catboost": _Line(1.2e-6, 1e-9, 1.3e-4, 2e-7, _catboost_units),
+    "mlp": _Line(2e-8, 2.4e-10, 1.2e-4, 9e-10, _mlp_units),
+    "tabular_mlp": _Line(1e-5, 5.5e-10, 1e-3, 0.0, _net_units),
+    "tabular_resnet": _Line(1e-5, 5.5e-10, 5.5e-4, 0.0, _net_units),
+}
+# An unknown family is costed like a forest of 300 trees: expensive until declared.
+_UNKNOWN = ServingCost(5e-6, 5e-2)
+# Per style, per raw feature column: schema check, coercion and the fitted preprocessor.
+_STYLE_BATCH_BASE, _STYLE_BATCH_PER_COLUMN = 5e-7, 4e-7
+_STYLE_ROW_BASE, _STYLE_ROW_PER_COLUMN = 3.4e-5, 1.2e-6
+
+
+def learner_cost(family: str, learner: Any) -> ServingCost:
+    """Estimated cost of one fitted ``learner`` of model family ``family``."""
+    line = _FAMILIES.get(family)
+    if line is None:
+        return _UNKNOWN
+    try:
+        return line.cost(learner)
+    except (AttributeError, TypeError, ValueError):  # an unfitted or foreign learner
+        return _UNKNOWN
+
+
+def member_cost(family: str, learners: Iterable[Any], *,
+                n_serving: int | None = None) -> ServingCost:
+    """Cost of an ensemble member: its learners' costs summed.
+
+    ``n_serving`` scales the first learner's cost to that many learners instead (e.g. ``1`` for
+    a member that will be refitted on all rows, estimated from its fold models).
+    """
+    fitted = list(learners)
+    if not fitted:
+        return _UNKNOWN
+    if n_serving is not None:
+        return learner_cost(family, fitted[0]).scaled(n_serving)
+    total = ZERO
+    for learner in fitted:
+        total = total + learner_cost(family, learner)
+    return total
+
+
+def preprocessing_cost(n_columns: int, n_preprocessors: int = 1) -> ServingCost:
+    """Cost of one feature style over ``n_columns`` raw columns (bagged: one per fold)."""
+    one = ServingCost(_STYLE_BATCH_BASE + _STYLE_BATCH_PER_COLUMN * n_columns,
+                      _STYLE_ROW_BASE + _STYLE_ROW_PER_COLUMN * n_columns)
+    return one.scaled(n_preprocessors)
+
+
+def family_floor(family: str, n_rows: int, n_features: int) -> ServingCost:
+    """The least any fitted learner of ``family`` can cost (one learner, no preprocessing).
+
+    ``n_rows`` and ``n_features`` are those the learner is fitted on (kNN keeps every row).
+    """
+    line = _FAMILIES.get(family)
+    return _UNKNOWN if line is None else line.floor(n_rows, n_features)
+
+
+@dataclass(frozen=True)
+class InferLimit:
+    """Serving limits: seconds per row in a 10k-row batch and seconds per single-row call.
+
+    ``None`` leaves that side unlimited; both ``None`` turns the limit off.
+    """
+
+    batch_seconds_per_row: float | None
+    row_seconds: float | None
+
+    @property
+    def is_active(self) -> bool:
+        return self.batch_seconds_per_row is not None or self.row_seconds is not None
+
+    def admits(self, cost: ServingCost) -> bool:
+        return cost.within(self.batch_seconds_per_row, self.row_seconds)
+
+    def pressure(self, cost: ServingCost) -> float:
+        """One number to rank costs by: each side relative to its limit (or to the goals)."""
+        batch = self.batch_seconds_per_row or 5e-5
+        row = self.row_seconds or 1e-3
+        return cost.batch_seconds_per_row / batch + cost.row_seconds / row
+
+
+NO_LIMIT = InferLimit(None, None)
+
+
+@dataclass(frozen=True)
+class CostBook:
+    """Estimated costs of candidate members and of the ensembles they would form.
+
+    ``members``: trial -> cost of the member as it would be served; ``styles``: trial -> its
+    feature style; ``style_cost``: preprocessing of one style (all its fitted copies).
+    """
+
+    members: dict[int, ServingCost]
+    styles: dict[int, str]
+    style_cost: ServingCost
+
+    def total(self, keys: Iterable[int]) -> ServingCost:
+        """Cost of serving the members ``keys`` together (shared styles preprocess once)."""
+        chosen = set(keys)
+        cost = self.style_cost.scaled(len({self.styles[k] for k in chosen}))
+        for key in sorted(chosen):
+            cost = cost + self.members[key]
+        return cost
+
+
+def predictor_cost(predictor: Any, n_columns: int) -> ServingCost:
+    """Estimated cost of a fitted :class:`EnsemblePredictor` over ``n_columns`` raw columns."""
+    cost = ZERO
+    for fitted in predictor.preprocessors.values():
+        cost = cost + preprocessing_cost(n_columns, len(fitted))
+    for member in predictor.members:
+        cost = cost + member_cost(member.family, member.learners)
+    if predictor.stacker is not None:
+        cost = cost + stacker_cost(predictor.stacker)
+    return cost
+
+
+def stacker_cost(stacker: Any) -> ServingCost:
+    """A level-2 model: a histogram booster (with original features) or a linear blender."""
+    family = "hist_gb" if hasattr(stacker, "n_trees_per_iteration_") else "linear"
+    return learner_cost(family, stacker)
+
+
+def affordable_families(specs: list[Any], limit: InferLimit, *, n_rows: int, n_columns: int,
+                        n_features: Callable[[Any], int]) -> list[Any]:
+    """The model specs whose cheapest learner, refitted, can meet ``limit``.
+
+    A family that cannot (a forest's per-tree calls against a 1 ms single-row limit, kNN over
+    many rows) is not searched: its trials could never be served. If none can, the cheapest
+    family stays, so that a model is always returned.
+    """
+    if not limit.is_active:
+        return list(specs)
+    style = preprocessing_cost(n_columns)
+    floors = {spec.name: family_floor(spec.name, n_rows, n_features(spec.style)) + style
+              for spec in specs}
+    kept = [spec for spec in specs if limit.admits(floors[spec.name])]
+    return kept or [min(specs, key=lambda spec: limit.pressure(floors[spec.name]))]

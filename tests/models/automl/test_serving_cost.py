@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from jogak.data import Task
+from jogak.errors import ConfigError
+from jogak.models import AutoMLClassifier
+from jogak.models._metrics import get_metric
+from jogak.models.automl._ensemble import greedy_ensemble
+from jogak.models.automl._serving_cost import (
+    NO_LIMIT,
+    CostBook,
+    InferLimit,
+    ServingCost,
+    learner_cost,
+    member_cost,
+    predictor_cost,
+)
+from jogak.models.catalog import BuildContext, get_spec
+from jogak.testing import make_classification_frame
+
+
+def _fitted(family: str, params: dict, n_rows: int = 600, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_rows, 8))
+    y = (X[:, 0] + rng.normal(size=n_rows) > 0).astype(np.int64)
+    context = BuildContext(task=Task.BINARY, n_rows=n_rows, n_features=8, n_jobs=1)
+    return get_spec(family).build(params, context).fit(X, y)
+
+
+def test_cost_model_ranks_families_by_how_they_serve() -> None:
+    linear = learner_cost("linear", _fitted("linear", {}))
+    booster = learner_cost("lightgbm", _fitted("lightgbm", {"n_estimators": 200}))
+    forest = learner_cost("random_forest", _fitted("random_forest", {"n_estimators": 300}))
+    # one row through 300 trees is 300 calls; linear is one product
+    assert linear.row_seconds < booster.row_seconds < forest.row_seconds
+    assert linear.batch_seconds_per_row < booster.batch_seconds_per_row
+    assert forest.row_seconds > 1e-3 > booster.row_seconds
+    # kNN compares each row with every fitted row: cost grows with the training data
+    small = learner_cost("knn", _fitted("knn", {"n_neighbors": 5}, n_rows=300))
+    large = learner_cost("knn", _fitted("knn", {"n_neighbors": 5}, n_rows=3000))
+    assert large.batch_seconds_per_row > 5 * small.batch_seconds_per_row
+    # more trees cost more; an unknown family is assumed expensive
+    few = learner_cost("random_forest", _fitted("random_forest", {"n_estimators": 30}))
+    assert few.row_seconds < forest.row_seconds
+    assert learner_cost("no_such_family", object()).row_seconds > forest.row_seconds / 10
+
+
+def test_bagged_member_costs_one_learner_per_fold_and_refit_one() -> None:
+    folds = [_fitted("lightgbm", {"n_estimators": 50}, seed=s) for s in range(5)]
+    bagged = member_cost("lightgbm", folds)
+    refit = member_cost("lightgbm", folds, n_serving=1)
+    assert bagged.row_seconds == pytest.approx(
+        sum(learner_cost("lightgbm", f).row_seconds for f in folds))
+    assert bagged.row_seconds > 4 * refit.row_seconds
+
+
+def test_cost_book_shares_preprocessing_between_members_of_one_style() -> None:
+    member = ServingCost(1e-6, 1e-4)
+    style = ServingCost(2e-6, 5e-5)
+    book = CostBook(members={0: member, 1: member, 2: member},
+                    styles={0: "native", 1: "native", 2: "scaled"}, style_cost=style)
+    pair, trio = book.total([0, 1]), book.total([0, 1, 2])
+    assert pair.row_seconds == pytest.approx(2 * member.row_seconds + style.row_seconds)
+    assert trio.batch_seconds_per_row == pytest.approx(
+        3 * member.batch_seconds_per_row + 2 * style.batch_seconds_per_row)
+
+
+def test_greedy_selection_never_adds_a_member_the_limit_cannot_afford() -> None:
+    rng = np.random.default_rng(3)
+    y = rng.normal(size=800)
+    candidates = {0: y + rng.normal(size=800), 1: y + rng.normal(size=800),
+                  2: y + rng.normal(size=800)}
+    metric = get_metric("rmse", Task.REGRESSION)
+    free = greedy_ensemble(candidates, y, metric)
+    assert set(free.weights) == {0, 1, 2}  # three independent errors: all help
+    pricey = {2}
+    limited = greedy_ensemble(candidates, y, metric,
+                              affordable=lambda keys: not (keys & pricey))
+    assert 2 not in limited.weights
+    assert limited.loss >= free.loss
+    everything = greedy_ensemble(candidates, y, metric, affordable=lambda keys: True)
+    assert everything == free  # a limit that admits all changes nothing
+
+
+def _frame(seed: int = 2) -> tuple[pd.DataFrame, pd.Series]:
+    frame = make_classification_frame(300, seed=seed)
+    return frame.drop(columns="target"), frame["target"]
+
+
+@pytest.mark.slow
+def test_tight_limit_keeps_every_member_and_the_ensemble_within_budget() -> None:
+    X, y = _frame()
+    limit = {"infer_limit": 2e-5, "infer_limit_row": 3e-4}
+    model = AutoMLClassifier(n_trials=8, cv=3, random_state=0,
+                             include_models=("linear", "lightgbm", "random_forest", "knn"),
+                             **limit).fit(X, y)
+    # forests cannot serve a row in 0.3 ms: they are not even searched
+    assert "random_forest" in model.infer_limit_excluded_
+    assert set(model.leaderboard_["family"]) - {"ensemble (greedy)", "ensemble (single)",
+                                                 "ensemble (stacked)"} <= {"linear", "lightgbm",
+                                                                           "knn"}
+    budget = InferLimit(limit["infer_limit"], limit["infer_limit_row"])
+    for member in model.ensemble_.members:
+        assert budget.admits(member_cost(member.family, member.learners))
+    assert budget.admits(model.serving_cost_)
+    assert model.serving_cost_ == predictor_cost(model.ensemble_, len(model.roles_.features))
+
+
+@pytest.mark.slow
+def test_no_limit_searches_and_may_serve_every_family() -> None:
+    X, y = _frame()
+    params = {"n_trials": 6, "cv": 3, "random_state": 0,
+              "include_models": ("linear", "lightgbm", "random_forest")}
+    free = AutoMLClassifier(infer_limit=None, infer_limit_row=None, **params).fit(X, y)
+    assert free.infer_limit_excluded_ == []
+    assert "random_forest" in set(free.leaderboard_["family"])
+    limited = AutoMLClassifier(**params).fit(X, y)  # the default limit
+    assert "random_forest" in limited.infer_limit_excluded_
+    assert InferLimit(5e-5, 1e-3).admits(limited.serving_cost_)
+    assert not NO_LIMIT.is_active
+
+
+@pytest.mark.parametrize("limit", [{}, {"infer_limit": None, "infer_limit_row": None}],
+                         ids=["default_limit", "no_limit"])
+def test_same_seed_and_trials_give_the_same_serving_choice(limit: dict) -> None:
+    X, y = _frame(seed=4)
+    params = {"n_trials": 4, "cv": 3, "random_state": 7,
+              "include_models": ("linear", "lightgbm", "knn"), **limit}
+    first = AutoMLClassifier(**params).fit(X, y)
+    second = AutoMLClassifier(**params).fit(X, y)
+    assert first.ensemble_.weights == second.ensemble_.weights
+    assert first.serving_cost_ == second.serving_cost_
+    np.testing.assert_array_equal(first.predict_proba(X), second.predict_proba(X))
+
+
+@pytest.mark.parametrize("name", ["infer_limit", "infer_limit_row"])
+def test_infer_limits_must_be_positive_seconds(name: str) -> None:
+    X, y = _frame()
+    with pytest.raises(ConfigError, match=f"{name} must be a positive number of seconds"):
+        AutoMLClassifier(n_trials=1, include_models=("linear",), **{name: -1.0}).fit(X, y)
