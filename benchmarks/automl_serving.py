@@ -103,6 +103,8 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=60.0)
     parser.add_argument("--before-src", type=Path, default=None,
                         help="src folder of the checkout to compare against (omit: after only)")
+    parser.add_argument("--after-src", type=Path, default=None,
+                        help="src folder of the changed checkout (omit: the installed jogak)")
     parser.add_argument("--infer-limit", default=None,
                         help="'after' variant's infer_limit (seconds/row or 'none'); default: "
                              "the estimator's default")
@@ -112,7 +114,8 @@ def main() -> None:
     if args.child:
         print(json.dumps(_child(args.child, args.budget, args.infer_limit)))
         return
-    variants = ([("before", args.before_src)] if args.before_src else []) + [("after", None)]
+    variants = ([("before", args.before_src)] if args.before_src else []) + \
+        [("after", args.after_src)]
     results = []
     for task_name in args.tasks:
         for variant, src in variants:
