@@ -56,8 +56,10 @@ def test_train_predict_evaluate_round_trip(small_csv: Path, tmp_path: Path) -> N
     [(["train", "missing.csv", "--target", "y"], "File not found: 'missing.csv'"),
      (["train", "{csv}", "--target", "nope"], "Target column 'nope'"),
      (["train", "{csv}", "--target", "target", "--task", "magic"], "--task must be"),
-     (["predict", "{tmp}", "{csv}"], "manifest")],
-    ids=["missing_file", "missing_target", "bad_task", "not_a_bundle"])
+     (["predict", "{tmp}", "{csv}"], "manifest"),
+     (["train", "{csv}", "--target", "target", "--infer-limit", "1e-4", "--no-infer-limit"],
+      "--no-infer-limit turns the serving budget off")],
+    ids=["missing_file", "missing_target", "bad_task", "not_a_bundle", "limit_and_no_limit"])
 def test_bad_input_exits_2_with_one_line(args: list[str], message: str, small_csv: Path,
                                          tmp_path: Path) -> None:
     filled = [a.format(csv=small_csv, tmp=tmp_path) for a in args]
@@ -68,6 +70,18 @@ def test_bad_input_exits_2_with_one_line(args: list[str], message: str, small_cs
     assert lines[0].startswith("error:")
     assert message in lines[0]
     assert "Traceback" not in result.output
+
+
+def test_train_infer_limit_keeps_slow_families_out(small_csv: Path, tmp_path: Path) -> None:
+    out = tmp_path / "model"
+    result = runner.invoke(app, ["train", str(small_csv), "--target", "target", "--trials", "3",
+                                 "--models", "linear,random_forest", "--infer-limit", "2e-5",
+                                 "--infer-limit-row", "5e-4", "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert all(name.startswith("linear#") for name in summary["ensemble"])
+    assert summary["serving_estimate"]["row_ms"] <= 0.5
+    assert summary["serving_estimate"]["batch_rows_per_s"] >= 50_000
 
 
 @pytest.mark.slow
