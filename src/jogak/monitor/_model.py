@@ -13,17 +13,17 @@ from jogak.errors import ConfigError, SchemaError, TargetError
 from jogak.monitor._config import DriftConfig, PerformanceConfig
 from jogak.monitor._drift import COLUMNS, DriftReport, compare_column, detect_drift
 from jogak.monitor._performance import PerformanceReport, performance_report
-from jogak.monitor._profile import (
-    PREDICTION,
-    check_profile,
-    column_profile,
-    prediction_signal,
+from jogak.monitor._profile import column_profile, prediction_signal
+from jogak.monitor._reference import (
+    MANIFEST_KEY,
+    model_predictions,
+    profile_drift,
+    reference_prediction_profile,
+    require_bundle_profile,
 )
 
-__all__ = ["MonitorReport", "monitor_model"]
-
-#: The manifest key under which a bundle stores its reference profile.
-MANIFEST_KEY = "reference_profile"
+__all__ = ["MANIFEST_KEY", "MonitorReport", "check_fitted_model", "model_name",
+           "monitor_model"]
 
 
 @dataclass(frozen=True)
@@ -80,16 +80,18 @@ class MonitorReport:
                 "performance": None if self.performance is None else self.performance.to_dict()}
 
 
-def bundle_profile(model: Any) -> Mapping[str, Any] | None:
-    manifest = getattr(model, "manifest_", None) or {}
-    profile = manifest.get(MANIFEST_KEY) if isinstance(manifest, Mapping) else None
-    return profile if profile is not None else getattr(model, "reference_profile_", None)
+def check_fitted_model(model: Any, attributes: tuple[str, ...]) -> None:
+    """ConfigError unless ``model`` has every fitted ``attributes`` of a jogak model."""
+    for attribute in attributes:
+        if not hasattr(model, attribute):
+            raise ConfigError(f"Expected a fitted jogak model (with {attribute}), got "
+                              f"{type(model).__name__}. Hint: load it with "
+                              "jogak.models.load_model(path).")
 
 
-def model_predictions(model: Any, frame: pd.DataFrame) -> np.ndarray:
-    if model.task_.is_classification:
-        return np.asarray(model.predict_proba(frame))
-    return np.asarray(model.predict(frame), dtype=np.float64)
+def model_name(model: Any) -> str:
+    """The bundle's name, else the model's class name (for reports)."""
+    return str((getattr(model, "manifest_", None) or {}).get("name") or type(model).__name__)
 
 
 def monitor_model(model: Any, current: pd.DataFrame, *,
@@ -127,11 +129,7 @@ def monitor_model(model: Any, current: pd.DataFrame, *,
     TargetError
         Labels the classifier never saw.
     """
-    for attribute in ("schema_", "task_", "metric_", "cv_results_"):
-        if not hasattr(model, attribute):
-            raise ConfigError(f"Expected a fitted jogak model (with {attribute}), got "
-                              f"{type(model).__name__}. Hint: load it with "
-                              "jogak.models.load_model(path).")
+    check_fitted_model(model, ("schema_", "task_", "metric_", "cv_results_"))
     if not isinstance(current, pd.DataFrame):
         raise SchemaError(f"Expected the current data as a DataFrame, got "
                           f"{type(current).__name__}.")
@@ -144,10 +142,8 @@ def monitor_model(model: Any, current: pd.DataFrame, *,
         raise SchemaError(f"The current data lacks the model's features {absent}.")
     drift_config = DriftConfig() if drift_config is None else drift_config
     if reference is None:
-        reference = bundle_profile(model)
-        if reference is None:
-            raise ConfigError("The model bundle holds no reference profile. Hint: pass the "
-                              "training data as the reference (--reference DATA).")
+        reference = require_bundle_profile(
+            model, hint="pass the training data as the reference (--reference DATA).")
     current_predictions = model_predictions(model, current[features])
     if isinstance(reference, pd.DataFrame):
         missing = [c for c in features if c not in reference.columns]
@@ -157,16 +153,10 @@ def monitor_model(model: Any, current: pd.DataFrame, *,
             reference[c], n_bins=2, sample_size=1, max_categories=1,
             rng=np.random.default_rng(0)) is not None]
         drift = detect_drift(reference[columns], current, config=drift_config)
-        reference_signal: Any = prediction_signal(model_predictions(model, reference[features]))
-        prediction_profile = column_profile(reference_signal, n_bins=drift_config.n_bins,
-                                            sample_size=len(reference_signal),
-                                            max_categories=1_000_000,
-                                            rng=np.random.default_rng(0))
+        prediction_profile = reference_prediction_profile(model, reference[features],
+                                                          n_bins=drift_config.n_bins)
     else:
-        profile = check_profile(reference)
-        columns = [c for c in features if c in profile["columns"]]
-        drift = detect_drift(profile, current, columns=columns, config=drift_config)
-        prediction_profile = profile["columns"].get(PREDICTION)
+        drift, prediction_profile = profile_drift(reference, current, features, drift_config)
     prediction_drift, histogram = None, None
     if prediction_profile is not None:
         row, histogram = compare_column("prediction", prediction_profile,
@@ -176,9 +166,8 @@ def monitor_model(model: Any, current: pd.DataFrame, *,
     if labels is not None:
         performance = _performance(model, current[labels], current_predictions,
                                    performance_config)
-    name = (getattr(model, "manifest_", None) or {}).get("name") or type(model).__name__
     return MonitorReport(drift=drift, prediction_drift=prediction_drift,
-                         performance=performance, model_name=str(name),
+                         performance=performance, model_name=model_name(model),
                          prediction_histogram=histogram)
 
 

@@ -21,8 +21,12 @@ from jogak.errors import ConfigError, SchemaError
 from jogak.models._optional import require
 from jogak.monitor._config import DriftConfig
 from jogak.monitor._drift import COLUMNS, compare_column, detect_drift
-from jogak.monitor._model import MonitorReport, bundle_profile, model_predictions
-from jogak.monitor._profile import PREDICTION, check_profile, column_profile, prediction_signal
+from jogak.monitor._model import MonitorReport, check_fitted_model, model_name
+from jogak.monitor._reference import (
+    profile_drift,
+    reference_prediction_profile,
+    require_bundle_profile,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine, Table
@@ -281,11 +285,7 @@ def monitor_prediction_log(model: Any, logged: pd.DataFrame, *,
     ConfigError
         No reference given and none in the bundle, or the reference has no predictions.
     """
-    for attribute in ("schema_", "task_"):
-        if not hasattr(model, attribute):
-            raise ConfigError(f"Expected a fitted jogak model (with {attribute}), got "
-                              f"{type(model).__name__}. Hint: load it with "
-                              "jogak.models.load_model(path).")
+    check_fitted_model(model, ("schema_", "task_"))
     if not isinstance(logged, pd.DataFrame) or len(logged) == 0:
         raise SchemaError("No logged predictions to compare. Expected the rows "
                           "read_prediction_log returns (check the model name and time range).")
@@ -296,28 +296,18 @@ def monitor_prediction_log(model: Any, logged: pd.DataFrame, *,
     signal = logged_signal(logged, task=task, classes=classes)
     features = [c for c in model.schema_.names if c in logged.columns]
     if reference is None:
-        reference = bundle_profile(model)
-        if reference is None:
-            raise ConfigError("The model bundle holds no reference profile. Hint: pass the "
-                              "training data as the reference.")
+        reference = require_bundle_profile(
+            model, hint="pass the training data as the reference.")
     if isinstance(reference, pd.DataFrame):
         drift = detect_drift(reference[features], logged, columns=features, config=config)
-        values = model_predictions(model, reference[list(model.schema_.names)])
-        reference_signal = prediction_signal(values)
-        prediction_profile = column_profile(reference_signal, n_bins=config.n_bins,
-                                            sample_size=len(reference_signal),
-                                            max_categories=1_000_000,
-                                            rng=np.random.default_rng(0))
+        prediction_profile = reference_prediction_profile(
+            model, reference[list(model.schema_.names)], n_bins=config.n_bins)
     else:
-        profile = check_profile(reference)
-        features = [c for c in features if c in profile["columns"]]
-        drift = detect_drift(profile, logged, columns=features, config=config)
-        prediction_profile = profile["columns"].get(PREDICTION)
+        drift, prediction_profile = profile_drift(reference, logged, features, config)
     if prediction_profile is None:
         raise ConfigError("The reference holds no predictions, so prediction drift cannot be "
                           "measured. Hint: pass the training data as the reference.")
     row, histogram = compare_column("prediction", prediction_profile, signal, config)
-    name = (getattr(model, "manifest_", None) or {}).get("name") or type(model).__name__
     return MonitorReport(drift=drift, prediction_drift=pd.DataFrame([row], columns=COLUMNS),
-                         performance=None, model_name=str(name),
+                         performance=None, model_name=model_name(model),
                          prediction_histogram=histogram)
