@@ -3,9 +3,8 @@
 #
 #   benchmarks/setup_lifetimes.sh
 #
-# Environment:
-#   JOGAK_PEERS_DIR  where the venv goes (default /work/peers); never inside the repo
-#   PEER_PYTHON      interpreter to build it with (default python3)
+# Environment: JOGAK_PEERS_DIR (default /work/peers; never inside the repo), PEER_PYTHON
+# (default python3); see benchmarks/peer_venv.sh.
 #
 # lifetimes (BG/NBD, Gamma-Gamma) is unmaintained since 2020 and does not run on pandas 3 /
 # numpy 2, so it is never a dependency of jogak: it is only the reference that jogak's own
@@ -14,28 +13,14 @@
 # pandas and scipy releases lifetimes 0.11.3 was used with. Versions go to <venv>/versions.txt.
 set -euo pipefail
 
-PEERS_DIR="${JOGAK_PEERS_DIR:-/work/peers}"
-PEER_PYTHON="${PEER_PYTHON:-python3}"
+LOG_NAME=setup_lifetimes
+source "$(dirname "$0")/peer_venv.sh"
 LIFETIMES_VERSION="0.11.3"
-VENV="$PEERS_DIR/lifetimes"
-
-log() { printf '[setup_lifetimes %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-quiet_pip() { "$@" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2); }
-
-mkdir -p "$PEERS_DIR"
-case "$(realpath "$PEERS_DIR")" in
-    "$(realpath "$(dirname "$0")/..")"*) log "JOGAK_PEERS_DIR must be outside the repo"; exit 2 ;;
-esac
 
 start=$SECONDS
-if [[ ! -x "$VENV/bin/python" ]]; then
-    log "creating $VENV with $("$PEER_PYTHON" --version 2>&1)"
-    "$PEER_PYTHON" -m venv "$VENV"
-    quiet_pip "$VENV/bin/python" -m pip install --quiet --upgrade pip
-fi
-quiet_pip nice -n 10 "$VENV/bin/python" -m pip install --quiet \
+python="$(make_venv lifetimes)"
+quiet_pip nice -n 10 "$python" -m pip install --quiet \
     "lifetimes==$LIFETIMES_VERSION" "numpy==1.23.5" "pandas==1.5.3" "scipy==1.10.1" \
     "autograd==1.5" "dill==0.3.6"
-"$VENV/bin/python" -m pip freeze --all > "$VENV/versions.txt"
-log "ready: $(grep -i -E '^(lifetimes|pandas|numpy|scipy|autograd)==' "$VENV/versions.txt" | tr '\n' ' ')"
+log "ready: $(record_versions lifetimes '^(lifetimes|pandas|numpy|scipy|autograd)==')"
 log "took $((SECONDS - start)) s"

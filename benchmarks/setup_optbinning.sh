@@ -3,9 +3,8 @@
 #
 #   benchmarks/setup_optbinning.sh
 #
-# Environment:
-#   JOGAK_PEERS_DIR  where the venv goes (default /work/peers); never inside the repo
-#   PEER_PYTHON      interpreter to build it with (default python3)
+# Environment: JOGAK_PEERS_DIR (default /work/peers; never inside the repo), PEER_PYTHON
+# (default python3); see benchmarks/peer_venv.sh.
 #
 # optbinning is a peer, never a dependency of jogak: it pulls ortools, cvxpy, highspy, osqp,
 # clarabel, scs and protobuf (about 0.3 GB) for a job jogak does with its own binning.
@@ -13,27 +12,13 @@
 # that optbinning runs on pandas 3 and scikit-learn 1.9. Versions go to <venv>/versions.txt.
 set -euo pipefail
 
-PEERS_DIR="${JOGAK_PEERS_DIR:-/work/peers}"
-PEER_PYTHON="${PEER_PYTHON:-python3}"
+LOG_NAME=setup_optbinning
+source "$(dirname "$0")/peer_venv.sh"
 OPTBINNING_VERSION="1.0.0"
-VENV="$PEERS_DIR/optbinning"
-
-log() { printf '[setup_optbinning %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-quiet_pip() { "$@" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2); }
-
-mkdir -p "$PEERS_DIR"
-case "$(realpath "$PEERS_DIR")" in
-    "$(realpath "$(dirname "$0")/..")"*) log "JOGAK_PEERS_DIR must be outside the repo"; exit 2 ;;
-esac
 
 start=$SECONDS
-if [[ ! -x "$VENV/bin/python" ]]; then
-    log "creating $VENV with $("$PEER_PYTHON" --version 2>&1)"
-    "$PEER_PYTHON" -m venv "$VENV"
-    quiet_pip "$VENV/bin/python" -m pip install --quiet --upgrade pip
-fi
-quiet_pip nice -n 10 "$VENV/bin/python" -m pip install --quiet \
+python="$(make_venv optbinning)"
+quiet_pip nice -n 10 "$python" -m pip install --quiet \
     "optbinning==$OPTBINNING_VERSION" "pandas>=3" "scikit-learn>=1.9" numpy scipy
-"$VENV/bin/python" -m pip freeze --all > "$VENV/versions.txt"
-log "ready: $(grep -i -E '^(optbinning|ortools|pandas|scikit-learn|numpy)==' "$VENV/versions.txt" | tr '\n' ' ')"
+log "ready: $(record_versions optbinning '^(optbinning|ortools|pandas|scikit-learn|numpy)==')"
 log "took $((SECONDS - start)) s"

@@ -4,9 +4,8 @@
 #   benchmarks/setup_peers.sh            # both venvs
 #   benchmarks/setup_peers.sh flaml      # just one of: flaml autogluon
 #
-# Environment:
-#   JOGAK_PEERS_DIR  where the venvs go (default /work/peers); never inside the repo
-#   PEER_PYTHON      interpreter to build them with (default python3; AutoGluon needs 3.10-3.13)
+# Environment: JOGAK_PEERS_DIR (default /work/peers; never inside the repo), PEER_PYTHON
+# (default python3; AutoGluon needs 3.10-3.13); see benchmarks/peer_venv.sh.
 #
 # Each peer gets its own venv because the pins clash with jogak's (AutoGluon wants pandas < 2.4,
 # jogak runs on pandas 3). No peer is ever a dependency of jogak.
@@ -18,25 +17,12 @@
 # torch other than the CPU build. Installed versions are written to <venv>/versions.txt.
 set -euo pipefail
 
-PEERS_DIR="${JOGAK_PEERS_DIR:-/work/peers}"
-PEER_PYTHON="${PEER_PYTHON:-python3}"
+LOG_NAME=setup_peers
+source "$(dirname "$0")/peer_venv.sh"
 FLAML_VERSION="2.7.0"
 AUTOGLUON_VERSION="1.6.3"
 TORCH_CPU="torch==2.13.0+cpu"
-
-log() { printf '[setup_peers %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-# pip warns once per package that the machine's extra local indexes lack it; that is noise.
-quiet_pip() { "$@" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2); }
-
-make_venv() {  # make_venv NAME -> echoes the venv's python
-    local venv="$PEERS_DIR/$1"
-    if [[ ! -x "$venv/bin/python" ]]; then
-        log "creating $venv with $("$PEER_PYTHON" --version 2>&1)"
-        "$PEER_PYTHON" -m venv "$venv"
-        "$venv/bin/python" -m pip install --quiet --upgrade pip
-    fi
-    echo "$venv/bin/python"
-}
+VERSIONS='^(flaml|autogluon.tabular|torch|lightgbm|xgboost-cpu|catboost|scikit-learn|pandas)=='
 
 # guarded_install PYTHON CONSTRAINTS ARGS... : resolve, refuse GPU packages, then install.
 guarded_install() {
@@ -61,12 +47,6 @@ PY
     quiet_pip nice -n 10 "$python" -m pip install --quiet --constraint "$constraints" "$@"
 }
 
-record_versions() {  # record_versions NAME
-    local venv="$PEERS_DIR/$1"
-    "$venv/bin/python" -m pip freeze --all > "$venv/versions.txt"
-    log "$1 ready: $(grep -i -E '^(flaml|autogluon.tabular|torch|lightgbm|xgboost-cpu|catboost|scikit-learn|pandas)==' "$venv/versions.txt" | tr '\n' ' ')"
-}
-
 setup_flaml() {
     local python constraints
     python="$(make_venv flaml)"
@@ -77,7 +57,7 @@ setup_flaml() {
     guarded_install "$python" "$constraints" \
         "flaml==$FLAML_VERSION" "lightgbm>=4.3" "xgboost-cpu<3.0" scipy pandas pyarrow \
         scikit-learn psutil
-    record_versions flaml
+    log "flaml ready: $(record_versions flaml "$VERSIONS")"
 }
 
 setup_autogluon() {
@@ -94,13 +74,8 @@ setup_autogluon() {
     # ("Learner is already fit", seen at 10 s budgets).
     guarded_install "$python" "$constraints" \
         "autogluon.tabular[lightgbm,catboost,xgboost,fastai,ray]==$AUTOGLUON_VERSION" pyarrow psutil
-    record_versions autogluon
+    log "autogluon ready: $(record_versions autogluon "$VERSIONS")"
 }
-
-mkdir -p "$PEERS_DIR"
-case "$(realpath "$PEERS_DIR")" in
-    "$(realpath "$(dirname "$0")/..")"*) log "JOGAK_PEERS_DIR must be outside the repo"; exit 2 ;;
-esac
 
 targets=("$@")
 [[ ${#targets[@]} -eq 0 ]] && targets=(flaml autogluon)
