@@ -19,9 +19,11 @@ from jogak.solutions.hits import (
     FilmFeatures,
     HitRegressor,
     InvestmentTerms,
+    blend_weight,
     compare_models,
     evaluate_hits,
     interval_coverage,
+    least_squares_scale,
     load_hit_model,
     power_back_transform,
     s1_estimator,
@@ -152,6 +154,32 @@ def test_hit_regressor_power_back_transform_is_fitted_out_of_fold(
                                scaled.scale_ * np.expm1(scaled._log_predict(X)))
 
 
+@pytest.mark.parametrize("blend_target", ["sqrt", "raw"])
+def test_hit_regressor_blends_a_second_scale_by_out_of_fold_least_squares(
+        blend_target: str, global_random_seed: int) -> None:
+    X, y = _films(60, global_random_seed)
+    model = HitRegressor(features=FilmFeatures(), n_trials=1, include_models=FAST, cv=3,
+                         blend_target=blend_target, random_state=global_random_seed).fit(X, y)
+    oof = np.clip(model.raw_automl_.oof_, 0.0, None)
+    if blend_target == "sqrt":
+        # the second model learnt sqrt(y): its out-of-fold predictions are on that scale
+        np.testing.assert_allclose(model.raw_automl_.oof_target_, np.sqrt(y))
+        second_oof = oof ** 2
+        assert model.blend_scale_ == least_squares_scale(second_oof, y)
+    else:
+        np.testing.assert_allclose(model.raw_automl_.oof_target_, y)
+        second_oof = oof
+        assert model.blend_scale_ == 1.0
+    scale, slope = model.power_
+    log_oof = scale * np.expm1(slope * model.automl_.oof_)
+    assert model.blend_weight_ == blend_weight(model.blend_scale_ * second_oof, log_oof, y)
+    second = np.clip(model.raw_automl_.predict(model.features_.transform(X)), 0.0, None)
+    second = model.blend_scale_ * (second ** 2 if blend_target == "sqrt" else second)
+    log_part = scale * np.expm1(slope * model._log_predict(X))
+    w = model.blend_weight_
+    np.testing.assert_allclose(model.predict(X), w * second + (1 - w) * log_part)
+
+
 def test_compare_models_rejects_bad_input() -> None:
     X, y = _films(20, 0)
     with pytest.raises(ConfigError, match=r"Unknown model\(s\) \['svm'\]"):
@@ -166,9 +194,10 @@ def test_compare_models_rejects_bad_input() -> None:
     ({"features": None}, "needs a feature transformer"),
     ({"interval_method": "bootstrap"}, "interval_method must be"),
     ({"back_transform": "mean"}, "back_transform must be"),
+    ({"blend_target": "log"}, "blend_target must be 'sqrt' or 'raw'"),
     ({"coverage": 1.0}, "coverage must be"),
     ({"calibration_fraction": 0.9}, "calibration_fraction"),
-], ids=["features", "method", "back", "coverage", "fraction"])
+], ids=["features", "method", "back", "blend", "coverage", "fraction"])
 def test_hit_regressor_rejects_bad_params(params: dict, match: str) -> None:
     X, y = _films(20, 0)
     with pytest.raises(ConfigError, match=match):

@@ -72,10 +72,16 @@ class HitRegressor(RegressorMixin, BaseEstimator):
         least squares (:func:`power_back_transform`); ``scaled``: ``s * expm1(log
         prediction)`` with ``s`` from out-of-fold least squares; ``median``: plain ``expm1``.
     raw_blend : bool, default True
-        Also fit AutoML on the raw target and predict ``w * raw + (1 - w) * back-transformed
-        log``, with ``w`` in [0, 1] minimising the out-of-fold squared error (raw-scale RMSE is
-        dominated by the biggest hits, which the log model shrinks). Intervals stay those of the
-        log model.
+        Also fit AutoML on the target on the ``blend_target`` scale and predict ``w * second +
+        (1 - w) * back-transformed log``, with ``w`` in [0, 1] minimising the out-of-fold
+        squared error (raw-scale RMSE is dominated by the biggest hits, which the log model
+        shrinks). Intervals stay those of the log model.
+    blend_target : {"sqrt", "raw"}, default "sqrt"
+        Scale of the second model: ``sqrt`` learns ``sqrt(y)`` and back-transforms with
+        ``s * prediction ** 2``, ``s`` by out-of-fold least squares (a smearing factor: the
+        square of a mean of ``sqrt(y)`` under-predicts the mean of ``y``); ``raw`` learns ``y``.
+        The square root tames the blockbusters less than ``log1p`` does, so its model keeps
+        more of their size while a few of them no longer dominate the fit.
     random_state : int, default 0
     n_jobs : int, default 1
 
@@ -90,7 +96,9 @@ class HitRegressor(RegressorMixin, BaseEstimator):
     power_ : tuple of float
         ``(c, b)`` of ``back_transform="power"`` (``(1, 1)`` otherwise).
     raw_automl_ : AutoMLRegressor or None
-        The raw-target model (``raw_blend=True``).
+        The second model, on the ``blend_target`` scale (``raw_blend=True``).
+    blend_scale_ : float
+        Smearing factor ``s`` of ``blend_target="sqrt"`` (1 otherwise).
     blend_weight_ : float
         Weight ``w`` of the raw-target model (0 without it).
     """
@@ -99,7 +107,8 @@ class HitRegressor(RegressorMixin, BaseEstimator):
                  include_models: Sequence[str] = DEFAULT_FAMILIES, cv: int = 5,
                  coverage: float = 0.9, interval_method: str = "cv",
                  calibration_fraction: float = 0.25, back_transform: str = "power",
-                 raw_blend: bool = True, random_state: int = 0, n_jobs: int = 1) -> None:
+                 raw_blend: bool = True, blend_target: str = "sqrt", random_state: int = 0,
+                 n_jobs: int = 1) -> None:
         self.features = features
         self.n_trials = n_trials
         self.include_models = include_models
@@ -109,6 +118,7 @@ class HitRegressor(RegressorMixin, BaseEstimator):
         self.calibration_fraction = calibration_fraction
         self.back_transform = back_transform
         self.raw_blend = raw_blend
+        self.blend_target = blend_target
         self.random_state = random_state
         self.n_jobs = n_jobs
 
@@ -122,6 +132,9 @@ class HitRegressor(RegressorMixin, BaseEstimator):
         if self.back_transform not in {"power", "scaled", "median"}:
             raise ConfigError(f"back_transform must be 'power', 'scaled' or 'median', got "
                               f"{self.back_transform!r}.")
+        if self.blend_target not in {"sqrt", "raw"}:
+            raise ConfigError(f"blend_target must be 'sqrt' or 'raw', got "
+                              f"{self.blend_target!r}.")
         if not 0.0 < self.coverage < 1.0:
             raise ConfigError(f"coverage must be in (0, 1), got {self.coverage!r}.")
         if not 0.05 <= self.calibration_fraction <= 0.5:
@@ -137,8 +150,14 @@ class HitRegressor(RegressorMixin, BaseEstimator):
         self.features_ = clone(self.features).fit(X, y)
         matrix = self.features_.transform(X)
         self.automl_ = self._automl(log_target=True).fit(matrix, y)
-        self.raw_automl_ = (self._automl(log_target=False).fit(matrix, y)
+        second = np.sqrt(y) if self.blend_target == "sqrt" else y
+        self.raw_automl_ = (self._automl(log_target=False).fit(matrix, second)
                             if self.raw_blend else None)
+
+    def _second_scale(self, prediction: np.ndarray) -> np.ndarray:
+        """The second model's prediction on the raw scale, before the smearing factor."""
+        clipped = np.clip(prediction, 0.0, None)
+        return clipped ** 2 if self.blend_target == "sqrt" else clipped
 
     def fit(self, X: pd.DataFrame, y: Any) -> HitRegressor:
         """Fit features and AutoML, then calibrate the back-transform and the intervals."""
@@ -157,19 +176,24 @@ class HitRegressor(RegressorMixin, BaseEstimator):
             self._fit_core(X.iloc[train], target[train])
             log_prediction = self._log_predict(X.iloc[calibration])
             log_target = np.log1p(target[calibration])
-            raw_prediction = (self.raw_automl_.predict(self.features_.transform(
-                X.iloc[calibration])) if self.raw_automl_ is not None else None)
+            raw_prediction = (self._second_scale(self.raw_automl_.predict(
+                self.features_.transform(X.iloc[calibration])))
+                if self.raw_automl_ is not None else None)
         else:
             self._fit_core(X, target)
             log_prediction, log_target = self.automl_.oof_, self.automl_.oof_target_
-            raw_prediction = self.raw_automl_.oof_ if self.raw_automl_ is not None else None
+            raw_prediction = (self._second_scale(self.raw_automl_.oof_)
+                              if self.raw_automl_ is not None else None)
         self.quantile_ = conformal_quantile(np.abs(log_target - log_prediction), self.coverage)
         self.scale_ = (least_squares_scale(np.expm1(log_prediction), np.expm1(log_target))
                        if self.back_transform == "scaled" else 1.0)
         self.power_ = (power_back_transform(log_prediction, np.expm1(log_target))
                        if self.back_transform == "power" else (1.0, 1.0))
-        self.blend_weight_ = 0.0
+        self.blend_weight_, self.blend_scale_ = 0.0, 1.0
         if raw_prediction is not None:
+            if self.blend_target == "sqrt":
+                self.blend_scale_ = least_squares_scale(raw_prediction, np.expm1(log_target))
+                raw_prediction = self.blend_scale_ * raw_prediction
             self.blend_weight_ = blend_weight(raw_prediction,
                                               self._back_transform(log_prediction),
                                               np.expm1(log_target))
@@ -194,7 +218,8 @@ class HitRegressor(RegressorMixin, BaseEstimator):
         check_is_fitted(self, "scale_")
         prediction = self._back_transform(self._log_predict(X))
         if self.raw_automl_ is not None and self.blend_weight_ > 0:
-            raw = np.clip(self.raw_automl_.predict(self.features_.transform(X)), 0.0, None)
+            raw = self.blend_scale_ * self._second_scale(
+                self.raw_automl_.predict(self.features_.transform(X)))
             prediction = self.blend_weight_ * raw + (1 - self.blend_weight_) * prediction
         return prediction
 
