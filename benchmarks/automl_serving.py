@@ -94,6 +94,8 @@ def _child(task_name: str, budget: float, infer_limit: str | None) -> dict[str, 
         {"batch_rows_per_s": round(1 / estimate.batch_seconds_per_row),
          "row_ms": round(estimate.row_seconds * 1e3, 3)},
         "load_before": round(load_before, 2), "load_after": round(os.getloadavg()[0], 2),
+        "timings": {k: round(v, 2) for k, v in model.timings_.items()},
+        "n_trials": len(model.history_),
     }
 
 

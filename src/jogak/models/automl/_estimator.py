@@ -194,7 +194,11 @@ class _AutoMLBase(BaseEstimator):
         started = time.perf_counter()
         prepared = self._prepare(X, y, sample_weight)
         # with n_trials the clock must not change the result, so time is not limited
-        budget = Budget(None if self.n_trials is not None else self.time_budget)
+        # under a serving limit, more time is held back for refitting the members (one refitted
+        # learner serves k times faster than k bagged fold models)
+        budget = Budget(None if self.n_trials is not None else self.time_budget,
+                        final_share=0.2 if self.refit and self._infer_limit().is_active
+                        else 0.15)
         budget.started = started
         search = Search(prepared.cache, prepared.specs, prepared.settings, budget,
                         sample_weight=prepared.weights, callbacks=self.callbacks)

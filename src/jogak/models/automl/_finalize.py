@@ -99,8 +99,13 @@ def finalize(records: list[TrialRecord], specs: dict[str, ModelSpec], cache: Fol
     stack_members = list(weights)
     # a stacker learns from out-of-fold predictions of every row, which time-ordered folds
     # do not give
+    # under a serving limit the refit comes first: it serves k times faster than bagging
+    refit_first = refit and infer_limit.is_active and \
+        _refit_fits(list(weights), by_number, cache, budget)
     if stacking and mask is None and len(candidates) > 1 and \
-            _stacking_fits(candidates, cache, budget):
+            _stacking_fits(candidates, cache, budget) and \
+            (not refit_first or _refit_fits(list(weights), by_number, cache, budget,
+                                            after=3 * _stacking_seconds(candidates, cache))):
         stack_members = selection.stack_members(weights, book, _STACK_MEMBERS)
         stack_columns = cache.roles.columns(ColumnRole.NUMERIC)[:50]
         originals = stack_originals(cache.X, stack_columns)
@@ -114,6 +119,9 @@ def finalize(records: list[TrialRecord], specs: dict[str, ModelSpec], cache: Fol
         if result.loss < greedy_loss - 1e-4 * max(1.0, abs(greedy_loss)) and \
                 infer_limit.admits(served):
             stacker = result.model
+    if stacker is not None and refit_first and \
+            not _refit_fits(stack_members, by_number, cache, budget):
+        stacker = None  # its extra members could only be served bagged
     if stacker is None:
         stack_members, stack_columns = list(weights), []
     mode = "refit" if refit and _refit_fits(stack_members, by_number, cache, budget) else "bagged"
@@ -206,20 +214,27 @@ class _Selection:
         return chosen
 
 
-def _stacking_fits(candidates: list[TrialRecord], cache: FoldCache, budget: Budget) -> bool:
-    """A stacker costs about one small boosted model per fold; try it only when that fits."""
-    if budget.seconds is None:
-        return True
+def _stacking_seconds(candidates: list[TrialRecord], cache: FoldCache) -> float:
+    """A stacker costs about one small boosted model per fold."""
     n_folds = len(cache.splits)
     # a 150-round, 15-leaf booster: roughly a tenth of the cheapest tree trial's folds
     cheapest = min((r.fit_seconds for r in candidates if r.fit_seconds > 0), default=0.0)
-    estimate = max(0.5, 0.1 * cheapest) * n_folds
-    return estimate * 3 <= budget.remaining
+    return max(0.5, 0.1 * cheapest) * n_folds
+
+
+def _stacking_fits(candidates: list[TrialRecord], cache: FoldCache, budget: Budget) -> bool:
+    """Try a stacker only when three times its estimated cost fits the time left."""
+    if budget.seconds is None:
+        return True
+    return _stacking_seconds(candidates, cache) * 3 <= budget.remaining
 
 
 def _refit_fits(numbers: list[int], by_number: dict[int, TrialRecord], cache: FoldCache,
-                budget: Budget) -> bool:
-    """Refitting costs about one fold fit per member on all rows (k/(k-1) of a fold's rows)."""
+                budget: Budget, *, after: float = 0.0) -> bool:
+    """Refitting costs about one fold fit per member on all rows (k/(k-1) of a fold's rows).
+
+    ``after``: seconds that will be spent before the refit starts (a stacker).
+    """
     if budget.seconds is None:
         return True
     n_folds = len(cache.splits)
@@ -228,7 +243,7 @@ def _refit_fits(numbers: list[int], by_number: dict[int, TrialRecord], cache: Fo
     prep = cache.preprocessing_seconds(first_fold_only=True)
     fits = sum(by_number[k].fit_seconds / n_folds for k in numbers) * grow * 1.2
     need = fits + prep * n_styles
-    return need <= budget.remaining
+    return need + after <= budget.remaining
 
 
 def _build_predictor(numbers: list[int], weights: dict[int, float],

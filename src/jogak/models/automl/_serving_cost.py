@@ -148,7 +148,19 @@ def _net_units(learner: Any) -> tuple[float, float]:
     return weights, weights
 
 
-# Calibrated on this machine (see the module docstring); seconds.
+# Calibrated on this machine (see the module docstring); seconds. Measured 2026-11-21 at load
+# 9 on 2 cores (so on the slow side), learner only, batch s/row | single-row s:
+#   linear 20 coef 3.6e-08 | 8.1e-06;  knn 5k x 20 fitted 1.2e-04 | 6.7e-04
+#   random_forest 50 trees depth 6: 1.4e-05 | 2.6e-02; 300 full trees: 1.3e-04 | 8.5e-02
+#   extra_trees 50 trees depth 6: 6.7e-06 | 1.5e-02; 300 full trees: 1.9e-04 | 5.4e-02
+#   hist_gb 50 trees: 8.5e-06 | 5.6e-04; 118 trees: 1.2e-05 | 8.9e-04
+#   lightgbm 50 trees x 15 leaves: 4.2e-06 | 2.9e-05
+#   xgboost 50 trees depth 6: 1.7e-06 | 3.0e-04; 115 trees: 2.8e-06 | 3.9e-04
+#   catboost 48 trees depth 6: 1.2e-06 | 1.4e-04;  mlp 672 weights: 1.4e-07 | 1.2e-04;
+#   136k weights: 3.2e-05 | 2.4e-04;  tabular_mlp 137k: 6.8e-05 | 1.0e-03;
+#   tabular_resnet 136k: 7.3e-05 | 4.6e-04 to 6.0e-04
+#   preprocessing + schema (AutoML with linear only): 10 raw columns 3.7e-06 | 4.6e-05,
+#   40 raw columns 1.6e-05 | 8.1e-05
 _FAMILIES: dict[str, _Line] = {
     "linear": _Line(2e-8, 1e-9, 8e-6, 1e-9, _linear_units),
     "knn": _Line(0.0, 1.2e-9, 3e-4, 4e-9, _knn_units,
