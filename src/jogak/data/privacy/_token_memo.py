@@ -3,9 +3,10 @@
 Event streams repeat their customer ids across batches; looking each one up in a Python dict
 costs a Python string per row and a few hundred bytes per id. Here each remembered value is
 one 64-bit hash (DuckDB's, vectorised), its raw text in an Arrow array and its token as fixed
-width bytes, in sorted runs merged like a binary counter (as an LSM tree does). A batch is
-looked up with one sort and one binary search per run, and every hit is confirmed by comparing
-the raw text, so a hash collision can cost a recomputed token but never a wrong one.
+width bytes, all in one array sorted by hash (new values are merged in, which costs a linear
+pass and happens only while new ids keep arriving). A batch is looked up with one sort and
+one binary search, and every hit is confirmed by comparing the raw text, so a hash collision
+can cost a recomputed token but never a wrong one.
 """
 
 from __future__ import annotations
@@ -42,11 +43,11 @@ class TokenMemo:
     def __init__(self, width: int, limit: int) -> None:
         self.width = width
         self.limit = limit
-        self._runs: list[_Run] = []
+        self._known: _Run | None = None
         self._connection: duckdb.DuckDBPyConnection | None = None
 
     def __len__(self) -> int:
-        return sum(len(run.hashes) for run in self._runs)
+        return 0 if self._known is None else len(self._known.hashes)
 
     def hash(self, texts: pa.Array) -> np.ndarray:
         """64-bit hashes of the texts (nulls hash too; callers skip them)."""
@@ -66,66 +67,61 @@ class TokenMemo:
             Zero where not found.
         """
         n = len(texts)
+        known = self._known
+        if known is None or not n:
+            return (np.zeros(n, dtype=bool), np.zeros(n, dtype=bool),
+                    np.zeros((n, self.width), dtype=np.uint8))
+        order = np.argsort(hashes)  # sorted keys walk the known hashes once
+        at = np.searchsorted(known.hashes, hashes[order])
+        entry = np.empty(n, dtype=np.int64)
+        entry[order] = np.minimum(at, len(known.hashes) - 1)
+        hit = known.hashes[entry] == hashes
+        if hit.all():
+            rows: np.ndarray | None = None
+            candidates = texts
+        else:
+            rows = np.flatnonzero(hit)
+            entry = entry[rows]
+            candidates = texts.take(pa.array(rows))
+        same = pc.equal(candidates, known.texts.take(pa.array(entry)))
+        same_text = same.fill_null(False).to_numpy(zero_copy_only=False)
+        if rows is None and same_text.all():
+            return same_text, known.missing[entry], known.tokens[entry]
         found = np.zeros(n, dtype=bool)
         missing = np.zeros(n, dtype=bool)
         tokens = np.zeros((n, self.width), dtype=np.uint8)
-        if not self._runs or not n:
-            return found, missing, tokens
-        order = np.argsort(hashes)  # sorted keys walk each run once
-        ordered = hashes[order]
-        entry = np.zeros(n, dtype=np.int64)
-        run_of = np.full(n, -1, dtype=np.int16)
-        for number, run in enumerate(self._runs):
-            at = np.minimum(np.searchsorted(run.hashes, ordered), len(run.hashes) - 1)
-            hit = run.hashes[at] == ordered
-            entry[order[hit]] = at[hit]
-            run_of[order[hit]] = number
-        for number, run in enumerate(self._runs):
-            # rows in row order: reads from the (small) run, writes in sequence
-            if number == 0 and len(self._runs) == 1 and (run_of == 0).all():
-                rows: np.ndarray | None = None
-                entries, candidates = entry, texts
-            else:
-                rows = np.flatnonzero(run_of == number)
-                if not len(rows):
-                    continue
-                entries, candidates = entry[rows], texts.take(pa.array(rows))
-            same = pc.equal(candidates, run.texts.take(pa.array(entries)))
-            same_text = same.fill_null(False).to_numpy(zero_copy_only=False)
-            if rows is None and same_text.all():
-                return same_text, run.missing[entries], run.tokens[entries]
-            rows = np.flatnonzero(same_text) if rows is None else rows[same_text]
-            entries = entries[same_text]
-            found[rows] = True
-            missing[rows] = run.missing[entries]
-            tokens[rows] = run.tokens[entries]
+        rows = np.flatnonzero(same_text) if rows is None else rows[same_text]
+        entry = entry[same_text]
+        found[rows] = True
+        missing[rows] = known.missing[entry]
+        tokens[rows] = known.tokens[entry]
         return found, missing, tokens
 
     def add(self, texts: pa.Array, hashes: np.ndarray, tokens: np.ndarray,
             missing: np.ndarray) -> None:
         """Remember distinct new texts (those whose hash is already taken are left out)."""
         if len(self) + len(texts) > self.limit:
-            self._runs.clear()
+            self._known = None
             if len(texts) > self.limit:
                 return
         order = np.argsort(hashes, kind="stable")
         ordered = hashes[order]
         keep = np.ones(len(ordered), dtype=bool)
         keep[1:] = ordered[1:] != ordered[:-1]
-        for run in self._runs:
-            at = np.minimum(np.searchsorted(run.hashes, ordered), len(run.hashes) - 1)
-            keep &= run.hashes[at] != ordered
+        known = self._known
+        if known is not None:
+            at = np.minimum(np.searchsorted(known.hashes, ordered), len(known.hashes) - 1)
+            keep &= known.hashes[at] != ordered
         order = order[keep]
         if not len(order):
             return
         new = _Run(hashes=hashes[order], texts=texts.take(pa.array(order)),
                    tokens=tokens[order], missing=missing[order])
-        while self._runs and len(self._runs[-1].hashes) <= len(new.hashes):
-            new = _merge(self._runs.pop(), new)
-        self._runs.append(new)
+        self._known = new if known is None else _merge(known, new)
 
 
 def _merge(first: _Run, second: _Run) -> _Run:
+    # two sorted runs: the stable sort (timsort) merges them in linear time
     hashes = np.concatenate([first.hashes, second.hashes])
     order = np.argsort(hashes, kind="stable")
     texts = pa.concat_arrays([first.texts, second.texts]).take(pa.array(order))

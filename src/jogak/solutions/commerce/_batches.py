@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
@@ -68,7 +68,7 @@ def _csv_batches(path: Path, delimiter: str, batch_size: int) -> Iterator[pa.Tab
                             "UTF-8 or Parquet.") from exc
 
 
-def prefetched(items: Iterator[_T]) -> Iterator[_T]:
+def prefetched(items: Iterator[_T]) -> Generator[_T, None, None]:
     """``items``, each produced on a background thread while the caller works on the last.
 
     One item is read ahead, so memory holds at most two; an error of the producer is raised

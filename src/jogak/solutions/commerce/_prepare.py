@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,11 +23,14 @@ from jogak.data.privacy import (
 )
 from jogak.errors import ConfigError
 from jogak.solutions.commerce._batches import arrow_batches, prefetched
+from jogak.solutions.commerce._column_checks import few_distinct
 from jogak.solutions.commerce._standard import get_table
-from jogak.solutions.commerce._streaming import StreamValidator, few_distinct
+from jogak.solutions.commerce._streaming import BatchAssessment, StreamValidator
 from jogak.solutions.commerce._validation import ValidationReport
 
 __all__ = ["PreparedTable", "prepare_file"]
+
+_CHECKERS = 2  # batches assessed at once (the project machine has two cores)
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -46,9 +50,10 @@ def prepare_file(source: str | Path, destination: str | Path, *, table: str,
 
     Every direct identifier of the table (``buyer_id``) present in the source becomes its
     keyed HMAC-SHA256 token (:class:`jogak.data.privacy.Pseudonymizer`), the batch is then
-    validated (:class:`StreamValidator`) and written, so the source is read once. Reading the
-    next batch and writing the last one run on two background threads while this one is
-    checked, so memory holds about three batches. Parquet output is zstd-compressed (level 1),
+    validated (:class:`StreamValidator`) and written, so the source is read once. The stages
+    overlap on threads: the next batch is parsed while this one is tokenised, two batches
+    are assessed while the next is tokenised, the last one is written; memory holds about
+    seven batches. Parquet output is zstd-compressed (level 1),
     with dictionary pages for the columns whose values repeat. The output goes to
     ``destination + ".partial"`` and is renamed when complete; on any error nothing is left
     behind.
@@ -94,24 +99,10 @@ def prepare_file(source: str | Path, destination: str | Path, *, table: str,
     totals: dict[str, int] = {}
     writer: Any = None
     try:
-        # the batch before is written on another thread while this one is checked
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="jogak-write") as pool:
-            writing: Future[None] | None = None
-            for batch in _chain(first, batches):
-                out, counts = pseudonymizer.apply_arrow(batch, rules)
-                validator.update(out)
-                for column, count in counts.items():
-                    totals[column] = totals.get(column, 0) + count
-                if writing is not None:
-                    writing.result()
-                if writer is None:
-                    writer = _open_writer(partial, out, name)
-                writing = pool.submit(writer.write_table, out.cast(writer.schema)
-                                      if out.schema != writer.schema else out)
-                if progress is not None:
-                    progress(validator.n_rows)
-            if writing is not None:
-                writing.result()
+        pseudonymised = _pseudonymised(_chain(first, batches), pseudonymizer, rules, totals)
+        head = next(pseudonymised)
+        writer = _open_writer(partial, head, name)
+        _check_and_write(_chain(head, pseudonymised), validator, writer, progress)
         writer.close()
         os.replace(partial, destination)
     except BaseException:
@@ -127,9 +118,56 @@ def prepare_file(source: str | Path, destination: str | Path, *, table: str,
     return PreparedTable(report=validator.report(), record=record, destination=destination)
 
 
-def _chain(first: pa.Table, rest: Any) -> Any:
+def _chain(first: pa.Table, rest: Iterator[pa.Table]) -> Iterator[pa.Table]:
     yield first
     yield from rest
+
+
+def _pseudonymised(batches: Iterator[pa.Table], pseudonymizer: Pseudonymizer,
+                   rules: tuple[ColumnRule, ...], totals: dict[str, int]
+                   ) -> Iterator[pa.Table]:
+    """Each batch with its direct identifiers tokenised; the values done are added to totals."""
+    for batch in batches:
+        out, counts = pseudonymizer.apply_arrow(batch, rules)
+        for column, count in counts.items():
+            totals[column] = totals.get(column, 0) + count
+        yield out
+
+
+def _check_and_write(tables: Iterator[pa.Table], validator: StreamValidator, writer: Any,
+                     progress: Callable[[int], None] | None) -> None:
+    """Assess up to ``_CHECKERS`` batches at once, add them in order, write each on a thread.
+
+    The caller's thread tokenises the next batch meanwhile (tokens and the keys seen so far
+    are the state that must see the batches in order); Arrow and numpy release the GIL, so
+    the stages share both cores.
+    """
+    with ThreadPoolExecutor(max_workers=_CHECKERS, thread_name_prefix="jogak-check") as \
+            checkers, ThreadPoolExecutor(max_workers=1, thread_name_prefix="jogak-write") as \
+            writers:
+        checking: deque[Future[BatchAssessment]] = deque()
+        writing: Future[None] | None = None
+
+        def finish_oldest() -> None:
+            nonlocal writing
+            assessed = checking.popleft().result()
+            validator.add(assessed)
+            if writing is not None:
+                writing.result()  # one batch written at a time keeps memory bounded
+            table = assessed.table
+            writing = writers.submit(writer.write_table, table.cast(writer.schema)
+                                     if table.schema != writer.schema else table)
+            if progress is not None:
+                progress(validator.n_rows)
+
+        for table in tables:
+            checking.append(checkers.submit(validator.assess, table))
+            while len(checking) > _CHECKERS or (checking and checking[0].done()):
+                finish_oldest()
+        while checking:
+            finish_oldest()
+        if writing is not None:
+            writing.result()
 
 
 def _open_writer(path: Path, first: pa.Table, name: str) -> Any:
