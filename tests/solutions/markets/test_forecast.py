@@ -16,6 +16,7 @@ from jogak.solutions.markets import (
     Forecaster,
     LSTMRegressor,
     ModelStrategy,
+    SentimentClassifier,
     WalkForward,
     backtest,
     directional_accuracy,
@@ -25,7 +26,9 @@ from jogak.solutions.markets import (
     lagged_windows,
     learn_weights,
     load_forecaster,
+    load_sentiment_model,
     save_forecaster,
+    save_sentiment_model,
     walk_forward,
 )
 from jogak.testing._markets import make_ohlcv
@@ -159,6 +162,20 @@ def test_forecaster_saves_loads_and_drives_an_out_of_sample_strategy(tmp_path: P
     (path / "forecaster.joblib").write_bytes(b"tampered")
     with pytest.raises(BundleError):
         load_forecaster(path)
+
+
+def test_markets_loaders_refuse_each_others_bundles(tmp_path: Path) -> None:
+    forecaster = Forecaster(model="linear").fit(make_ohlcv(200, seed=4))
+    forecaster_path = save_forecaster(forecaster, tmp_path / "forecaster")
+    with pytest.raises(BundleError, match=r"not a markets sentiment bundle \(kind "
+                                          r"'jogak-markets-forecaster'\).*sentiment train"):
+        load_sentiment_model(forecaster_path)
+    classifier = SentimentClassifier(model="tfidf").fit(
+        ["profit rose", "sales fell", "meeting held"] * 4, ["positive", "negative", "neutral"] * 4)
+    sentiment_path = save_sentiment_model(classifier, tmp_path / "sentiment")
+    with pytest.raises(BundleError, match=r"not a markets forecaster bundle \(kind "
+                                          r"'jogak-markets-sentiment'\).*markets forecast"):
+        load_forecaster(sentiment_path)
 
 
 def test_forecaster_ensembles_and_errors() -> None:

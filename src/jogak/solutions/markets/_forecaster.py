@@ -11,8 +11,9 @@ import pandas as pd
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
-from jogak.errors import BundleError, ConfigError
-from jogak.models._artifacts import load_bundle, save_bundle
+from jogak.errors import ConfigError
+from jogak.models._artifacts import save_bundle
+from jogak.solutions.markets._bundles import load_markets_object
 from jogak.solutions.markets._forecast import (
     FIXED_WEIGHTS,
     MODEL_NAMES,
@@ -165,12 +166,9 @@ def load_forecaster(path: str | Path) -> Forecaster:
     BundleError
         Not a forecaster bundle, tampered with, or written by other library versions.
     """
-    bundle = load_bundle(path)
-    if bundle.manifest.get("kind") != BUNDLE_KIND or "forecaster" not in bundle.objects:
-        raise BundleError(f"{path} is not a markets forecaster bundle (kind "
-                          f"{bundle.manifest.get('kind')!r}). Hint: create one with "
-                          "'jogak markets forecast DATA --save PATH'.")
-    forecaster: Forecaster = bundle.objects["forecaster"]
+    forecaster: Forecaster = load_markets_object(
+        path, kind=BUNDLE_KIND, key="forecaster", what="forecaster",
+        command="jogak markets forecast DATA --save PATH")
     return forecaster
 
 

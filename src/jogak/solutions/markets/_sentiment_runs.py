@@ -13,8 +13,9 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted
 
 from jogak.data import load
-from jogak.errors import BundleError, SchemaError, TargetError
-from jogak.models._artifacts import load_bundle, save_bundle
+from jogak.errors import SchemaError, TargetError
+from jogak.models._artifacts import save_bundle
+from jogak.solutions.markets._bundles import load_markets_object
 from jogak.solutions.markets._sentiment import (
     SENTIMENT_LABELS,
     SentimentClassifier,
@@ -145,12 +146,9 @@ def load_sentiment_model(path: str | Path) -> SentimentClassifier:
     BundleError
         Not a sentiment bundle, tampered with, or written by other library versions.
     """
-    bundle = load_bundle(path)
-    if bundle.manifest.get("kind") != BUNDLE_KIND or "classifier" not in bundle.objects:
-        raise BundleError(f"{path} is not a markets sentiment bundle (kind "
-                          f"{bundle.manifest.get('kind')!r}). Hint: create one with "
-                          "'jogak markets sentiment train DATA --save PATH'.")
-    classifier: SentimentClassifier = bundle.objects["classifier"]
+    classifier: SentimentClassifier = load_markets_object(
+        path, kind=BUNDLE_KIND, key="classifier", what="sentiment",
+        command="jogak markets sentiment train DATA --save PATH")
     return classifier
 
 
