@@ -12,16 +12,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.validation import check_is_fitted
 
 from jogak.errors import ConfigError
 from jogak.explain import explain
 from jogak.models import AutoMLClassifier
 from jogak.models._optional import require
 from jogak.solutions.credit._reasons import top_reasons
+from jogak.solutions.credit._risk_classifier import RiskClassifier
 from jogak.solutions.credit._scorecard import PointsScaling
-from jogak.solutions.credit._target import as_feature_frame, check_columns, encode_target
+from jogak.solutions.credit._target import as_feature_frame
 from jogak.solutions.credit._woe import MonotonicBinner
 
 __all__ = ["MonotonicGBM"]
@@ -32,7 +31,7 @@ _ENGINES = ("lightgbm", "automl")
 _EPS = 1e-12
 
 
-class MonotonicGBM(ClassifierMixin, BaseEstimator):
+class MonotonicGBM(RiskClassifier):
     """Gradient-boosted trees (LightGBM) with monotone constraints from the credit binning.
 
     A :class:`MonotonicBinner` is fitted first. Categorical features enter as their WoE, with
@@ -117,13 +116,6 @@ class MonotonicGBM(ClassifierMixin, BaseEstimator):
         self.automl_models = automl_models
         self.automl_cv = automl_cv
 
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        tags.input_tags.string = True
-        tags.input_tags.categorical = True
-        return tags
-
     def _constraints(self, frame: pd.DataFrame) -> dict[str, int]:
         if isinstance(self.monotone, Mapping):
             unknown = sorted(set(self.monotone) - set(frame.columns))
@@ -175,9 +167,7 @@ class MonotonicGBM(ClassifierMixin, BaseEstimator):
             raise ConfigError(f"The 'engine' parameter of MonotonicGBM must be one of "
                               f"{list(_ENGINES)}, got {self.engine!r}.")
         frame = as_feature_frame(X)
-        target, classes, positive = encode_target(y, self.positive_label)
-        self.classes_: np.ndarray = classes
-        self.positive_label_: Any = positive
+        target = self._fit_target(y, self.positive_label)
         self.scaling_: PointsScaling = PointsScaling(
             base_score=self.base_score, base_odds=self.base_odds, pdo=self.pdo)
         self.feature_names_in_: np.ndarray = np.array(frame.columns, dtype=object)
@@ -206,12 +196,7 @@ class MonotonicGBM(ClassifierMixin, BaseEstimator):
         return self
 
     def _input(self, X: Any) -> np.ndarray:
-        check_is_fitted(self, "constraints_")
-        frame = as_feature_frame(X, min_rows=0)
-        if not isinstance(X, pd.DataFrame):
-            frame.columns = list(self.feature_names_in_)
-        check_columns(frame, list(self.feature_names_in_))
-        return self._matrix(frame)
+        return self._matrix(self._scoring_frame(X, "constraints_"))
 
     def decision_function(self, X: Any) -> np.ndarray:
         """``logit(P(bad))`` of each row."""
@@ -220,12 +205,6 @@ class MonotonicGBM(ClassifierMixin, BaseEstimator):
                             _EPS, 1 - _EPS)
             return np.asarray(np.log(p_bad / (1 - p_bad)), dtype=np.float64)
         return np.asarray(self.booster_.predict(self._input(X), raw_score=True), np.float64)
-
-    def predict_proba(self, X: Any) -> np.ndarray:
-        """Class probabilities, columns in ``classes_`` order."""
-        p_bad = 1.0 / (1.0 + np.exp(-self.decision_function(X)))
-        bad_first = self.classes_[0] == self.positive_label_
-        return np.column_stack([p_bad, 1 - p_bad] if bad_first else [1 - p_bad, p_bad])
 
     def predict(self, X: Any) -> np.ndarray:
         """The bad label where P(bad) >= 0.5, else the good one."""

@@ -10,14 +10,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
-from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from jogak.errors import ConfigError, SchemaError
 from jogak.solutions.credit._reasons import top_reasons
-from jogak.solutions.credit._target import as_feature_frame, check_columns, encode_target
+from jogak.solutions.credit._risk_classifier import RiskClassifier
+from jogak.solutions.credit._target import as_feature_frame
 from jogak.solutions.credit._woe import MonotonicBinner
 
 __all__ = ["PointsScaling", "Scorecard"]
@@ -70,7 +69,7 @@ class PointsScaling:
         return (self.offset - np.asarray(score, dtype=np.float64)) / self.factor
 
 
-class Scorecard(ClassifierMixin, BaseEstimator):
+class Scorecard(RiskClassifier):
     """A points scorecard: monotonic WoE binning, logistic regression, points per bin.
 
     Features whose information value is below ``min_iv`` (including single-valued ones) are
@@ -134,13 +133,6 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         self.positive_label = positive_label
         self.sign_check = sign_check
 
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        tags.input_tags.string = True
-        tags.input_tags.categorical = True
-        return tags
-
     def fit(self, X: Any, y: Any) -> Scorecard:
         """Bin, select, fit the logistic regression and build the points table."""
         if not isinstance(self.min_iv, Real) or self.min_iv < 0:
@@ -151,9 +143,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         self.scaling_: PointsScaling = PointsScaling(
             base_score=self.base_score, base_odds=self.base_odds, pdo=self.pdo)
         frame = as_feature_frame(X)
-        target, classes, positive = encode_target(y, self.positive_label)
-        self.classes_: np.ndarray = classes
-        self.positive_label_: Any = positive
+        target = self._fit_target(y, self.positive_label)
         self.binner_: MonotonicBinner = MonotonicBinner(
             categorical_features=self.categorical_features, n_prebins=self.n_prebins,
             max_n_bins=self.max_n_bins, min_bin_share=self.min_bin_share,
@@ -220,11 +210,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ scoring
     def _codes(self, X: Any) -> np.ndarray:
-        check_is_fitted(self, "logistic_")
-        frame = as_feature_frame(X, min_rows=0)
-        if not isinstance(X, pd.DataFrame):
-            frame.columns = list(self.feature_names_in_)
-        check_columns(frame, list(self.feature_names_in_))
+        frame = self._scoring_frame(X, "logistic_")
         codes = self.binner_.bin_codes(frame[list(self.feature_names_in_)])
         positions = [list(self.feature_names_in_).index(name) for name in self.features_]
         return codes[:, positions]
@@ -246,12 +232,6 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         woe = np.column_stack([self.binner_.binnings_[name].woe[codes[:, j]]
                                for j, name in enumerate(self.features_)])
         return np.asarray(self.logistic_.decision_function(woe), dtype=np.float64)
-
-    def predict_proba(self, X: Any) -> np.ndarray:
-        """Class probabilities, columns in ``classes_`` order."""
-        p_bad = 1.0 / (1.0 + np.exp(-self.decision_function(X)))
-        bad_first = self.classes_[0] == self.positive_label_
-        return np.column_stack([p_bad, 1 - p_bad] if bad_first else [1 - p_bad, p_bad])
 
     def predict(self, X: Any) -> np.ndarray:
         """The bad label where P(bad) >= 0.5, else the good one."""
