@@ -39,7 +39,7 @@ def main() -> None:
     elif stall_at == "renamed" and marker is not None:
         _registry.sync_dir = lambda _path: _stall(marker)  # type: ignore[assignment]
     elif stall_at == "inserted" and marker is not None:
-        _registry.Registry._move_alias = lambda *_args: _stall(marker)  # type: ignore[assignment]
+        _registry.move_alias = lambda *_args: _stall(marker)  # type: ignore[assignment]
 
     registry = Registry(home, None if url == "-" else url, table_prefix=prefix)
     while go is not None and not go.exists():

@@ -6,11 +6,10 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, delete, insert, select, update
+from sqlalchemy import Connection, Row, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -24,6 +23,16 @@ from jogak.registry._files import (
     verified_manifest,
 )
 from jogak.registry._index import IndexTables, connect_index
+from jogak.registry._index_rows import (
+    alias_version,
+    aliases_of,
+    insert_version,
+    move_alias,
+    now,
+    set_alias,
+    version_numbers,
+    version_row,
+)
 from jogak.registry._records import AliasMove, IntegrityReport, ModelNotFoundError, ModelVersion
 from jogak.registry._refs import ModelRef, check_alias, check_name, parse_ref
 
@@ -32,10 +41,6 @@ __all__ = ["Registry"]
 _MANIFEST_FIELDS = ("name", "estimator", "task", "target", "metric", "classes",
                     "feature_names_in", "n_trials", "time_used", "seed", "created_at",
                     "library_versions", "data_fingerprint")
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 class Registry:
@@ -138,9 +143,10 @@ class Registry:
                 os.replace(staging, placed)
                 try:
                     sync_dir(parent)
-                    self._insert_version(conn, name, next_version, manifest, source, description)
+                    insert_version(conn, self._tables, name, next_version, manifest, source,
+                                   description)
                     if alias is not None:
-                        self._move_alias(conn, name, alias, next_version)
+                        move_alias(conn, self._tables, name, alias, next_version)
                 except BaseException:
                     os.replace(placed, staging)  # back out while the model is still locked
                     raise
@@ -150,28 +156,16 @@ class Registry:
             remove_tree(staging)
         return self.get(ModelRef(name, version=next_version))
 
-    def _insert_version(self, conn: Connection, name: str, version: int,
-                        manifest: dict[str, Any], source: Path, description: str | None) -> None:
-        conn.execute(insert(self._tables.versions).values(
-            name=name, version=version, path=f"{name}/{version}",
-            manifest_sha256=str(manifest.get("manifest_sha256")),
-            kind=_text(manifest.get("kind")), task=_text(manifest.get("task")),
-            target=_text(manifest.get("target")),
-            metrics=json.dumps(manifest.get("metrics") or {}, default=str),
-            source=str(source), description=description, created_at=_now()))
-        conn.execute(update(self._tables.models).where(
-            self._tables.models.c.name == name).values(next_version=version + 1))
-
     def promote(self, name: str, version: int, alias: str = "production") -> AliasMove:
         """Point ``alias`` at ``version`` of ``name`` (recorded, so it can be rolled back)."""
         check_name(name)
         check_alias(alias)
         with self._write() as conn:
             self._lock_existing(conn, name)
-            if self._version_row(conn, name, version) is None:
+            if version_row(conn, self._tables, name, version) is None:
                 raise ModelNotFoundError(f"Model {name!r} has no version {version}; versions are "
-                                         f"{self._numbers(conn, name)}.")
-            return self._move_alias(conn, name, alias, version)
+                                         f"{version_numbers(conn, self._tables, name)}.")
+            return move_alias(conn, self._tables, name, alias, version)
 
     def rollback(self, name: str, alias: str = "production") -> AliasMove:
         """Point ``alias`` back at the version it pointed to before its last move.
@@ -189,7 +183,7 @@ class Registry:
         history = self._tables.history
         with self._write() as conn:
             self._lock_existing(conn, name)
-            current = self._alias_version(conn, name, alias)
+            current = alias_version(conn, self._tables, name, alias)
             if current is None:
                 raise ModelNotFoundError(f"Alias {alias!r} of model {name!r} is not set, so "
                                          "there is nothing to roll back. Hint: promote a version "
@@ -197,7 +191,7 @@ class Registry:
             rows = conn.execute(select(history.c.id, history.c.version).where(
                 history.c.name == name, history.c.alias == alias, history.c.active)
                 .order_by(history.c.id.desc())).all()
-            existing = set(self._numbers(conn, name))
+            existing = set(version_numbers(conn, self._tables, name))
             earlier = [row for row in rows[1:] if row.version in existing
                        and row.version != current]
             if not earlier:
@@ -206,7 +200,7 @@ class Registry:
             target = earlier[0]
             retired = [row.id for row in rows if row.id > target.id]
             conn.execute(update(history).where(history.c.id.in_(retired)).values(active=False))
-            self._set_alias(conn, name, alias, target.version)
+            set_alias(conn, self._tables, name, alias, target.version)
             return AliasMove(name, alias, current, target.version)
 
     def delete(self, name: str, version: int, *, force: bool = False) -> ModelVersion:
@@ -221,11 +215,11 @@ class Registry:
         tables = self._tables
         with self._write() as conn:
             self._lock_existing(conn, name)
-            row = self._version_row(conn, name, version)
+            row = version_row(conn, self._tables, name, version)
             if row is None:
                 raise ModelNotFoundError(f"Model {name!r} has no version {version}; versions are "
-                                         f"{self._numbers(conn, name)}.")
-            removed = self._to_version(row, self._aliases_of(conn, name).get(version, ()))
+                                         f"{version_numbers(conn, self._tables, name)}.")
+            removed = self._to_version(row, aliases_of(conn, self._tables, name).get(version, ()))
             if removed.aliases and not force:
                 raise ConfigError(f"Version {version} of {name!r} is the target of alias(es) "
                                   f"{list(removed.aliases)}. Hint: promote another version "
@@ -253,24 +247,24 @@ class Registry:
         ref = parse_ref(ref) if isinstance(ref, str) else ref
         tables = self._tables
         with self._engine.connect() as conn:
-            numbers = self._numbers(conn, ref.name)
+            numbers = version_numbers(conn, self._tables, ref.name)
             if not numbers:
                 known = self.list_models(conn)
                 raise ModelNotFoundError(f"No model named {ref.name!r} in the registry; it holds "
                                          f"{known or 'no models'}. Hint: jogak registry register "
                                          "BUNDLE --name NAME.")
-            aliases = self._aliases_of(conn, ref.name)
+            aliases = aliases_of(conn, self._tables, ref.name)
             if ref.version is not None:
                 version = ref.version
             elif ref.alias is not None:
-                found = self._alias_version(conn, ref.name, ref.alias)
+                found = alias_version(conn, self._tables, ref.name, ref.alias)
                 if found is None:
                     named = sorted({a for names in aliases.values() for a in names})
                     raise ModelNotFoundError(f"Model {ref.name!r} has no alias {ref.alias!r}; its "
                                              f"aliases are {named or 'none'}.")
                 version = found
             else:
-                found = self._alias_version(conn, ref.name, "production")
+                found = alias_version(conn, self._tables, ref.name, "production")
                 version = found if found is not None else numbers[-1]
             row = conn.execute(select(tables.versions).where(
                 tables.versions.c.name == ref.name,
@@ -369,7 +363,7 @@ class Registry:
         """Create the model's row if needed and lock it; returns its next version number."""
         models = self._tables.models
         dialect = sqlite if self._engine.dialect.name == "sqlite" else postgresql
-        conn.execute(dialect.insert(models).values(name=name, next_version=1, created_at=_now())
+        conn.execute(dialect.insert(models).values(name=name, next_version=1, created_at=now())
                      .on_conflict_do_nothing(index_elements=["name"]))
         row = conn.execute(select(models.c.next_version).where(models.c.name == name)
                            .with_for_update()).one()
@@ -379,55 +373,14 @@ class Registry:
         models = self._tables.models
         row = conn.execute(select(models.c.name).where(models.c.name == name)
                            .with_for_update()).first()
-        if row is None or not self._numbers(conn, name):
+        if row is None or not version_numbers(conn, self._tables, name):
             raise ModelNotFoundError(f"No model named {name!r} in the registry; it holds "
                                      f"{self.list_models(conn) or 'no models'}.")
 
     def _clean(self, conn: Connection, name: str) -> None:
-        for leftover in stale_leftovers(self.models_dir / name, set(self._numbers(conn, name))):
+        known = set(version_numbers(conn, self._tables, name))
+        for leftover in stale_leftovers(self.models_dir / name, known):
             remove_tree(leftover)
-
-    def _numbers(self, conn: Connection, name: str) -> list[int]:
-        versions = self._tables.versions
-        return [int(row.version) for row in conn.execute(
-            select(versions.c.version).where(versions.c.name == name)
-            .order_by(versions.c.version))]
-
-    def _version_row(self, conn: Connection, name: str, version: int) -> Row[Any] | None:
-        versions = self._tables.versions
-        return conn.execute(select(versions).where(versions.c.name == name,
-                                                   versions.c.version == int(version))).first()
-
-    def _alias_version(self, conn: Connection, name: str, alias: str) -> int | None:
-        aliases = self._tables.aliases
-        row = conn.execute(select(aliases.c.version).where(
-            aliases.c.name == name, aliases.c.alias == alias)).first()
-        return None if row is None else int(row.version)
-
-    def _aliases_of(self, conn: Connection, name: str) -> dict[int, tuple[str, ...]]:
-        aliases = self._tables.aliases
-        out: dict[int, list[str]] = {}
-        for row in conn.execute(select(aliases.c.alias, aliases.c.version)
-                                .where(aliases.c.name == name).order_by(aliases.c.alias)):
-            out.setdefault(int(row.version), []).append(row.alias)
-        return {version: tuple(names) for version, names in out.items()}
-
-    def _move_alias(self, conn: Connection, name: str, alias: str, version: int) -> AliasMove:
-        previous = self._alias_version(conn, name, alias)
-        if previous != version:
-            conn.execute(insert(self._tables.history).values(
-                name=name, alias=alias, version=version, active=True, at=_now()))
-            self._set_alias(conn, name, alias, version)
-        return AliasMove(name, alias, previous, version)
-
-    def _set_alias(self, conn: Connection, name: str, alias: str, version: int) -> None:
-        aliases = self._tables.aliases
-        changed = conn.execute(update(aliases).where(and_(
-            aliases.c.name == name, aliases.c.alias == alias)).values(
-            version=version, updated_at=_now())).rowcount
-        if not changed:
-            conn.execute(insert(aliases).values(name=name, alias=alias, version=version,
-                                                updated_at=_now()))
 
     def _to_version(self, row: Row[Any], aliases: Iterable[str]) -> ModelVersion:
         return ModelVersion(
@@ -436,6 +389,3 @@ class Registry:
             target=row.target, metrics=json.loads(row.metrics), source=row.source,
             description=row.description, created_at=row.created_at, aliases=tuple(aliases))
 
-
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
