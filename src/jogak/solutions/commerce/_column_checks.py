@@ -60,7 +60,9 @@ def column_verdicts(column: pa.ChunkedArray | pa.Array, item: Item, rules: list[
     null_rows = array.is_null().to_numpy(zero_copy_only=False)
     if few_distinct(array) if encode is None else encode:
         encoded = pc.dictionary_encode(array)
-        codes = encoded.indices.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+        indices = encoded.indices if not encoded.indices.null_count else \
+            encoded.indices.fill_null(0)
+        codes = indices.to_numpy(zero_copy_only=False)
         values = encoded.dictionary
     if item.type in ("string", "category") and is_text:
         present, bad, checks = _text_checks(values, item, rules)
@@ -73,13 +75,17 @@ def column_verdicts(column: pa.ChunkedArray | pa.Array, item: Item, rules: list[
         checks = {rule.id: _value_check(parsed, item, rule).to_numpy() for rule in rules
                   if rule.kind in ("pattern", "allowed", "range")}
 
-    def rows_of(per_value: np.ndarray) -> np.ndarray:
+    def rows_where(per_value: np.ndarray) -> np.ndarray:
+        # the non-null rows whose value is flagged; values rarely are, which skips the mapping
         if codes is None:
-            return per_value
-        return per_value[codes] if len(per_value) else np.zeros(len(codes), dtype=bool)
+            return per_value & ~null_rows
+        if not per_value.any():
+            return np.zeros(len(codes), dtype=bool)
+        return per_value[codes] & ~null_rows
 
-    row_bad = ~null_rows & rows_of(bad)
-    row_missing = null_rows | (~rows_of(present) & ~row_bad)
+    value_missing = ~present & ~bad
+    row_bad = rows_where(bad)
+    row_missing = null_rows | rows_where(value_missing)
     failed: dict[str, np.ndarray] = {}
     keys = None
     for rule in rules:
@@ -90,7 +96,8 @@ def column_verdicts(column: pa.ChunkedArray | pa.Array, item: Item, rules: list[
         elif rule.kind == "unique":
             keys = batch_keys(values, ~row_missing & ~row_bad, codes)
         elif rule.id in checks:
-            failed[rule.id] = np.flatnonzero(~row_missing & ~row_bad & ~rows_of(checks[rule.id]))
+            failed[rule.id] = np.flatnonzero(rows_where(~value_missing & ~bad &
+                                                        ~checks[rule.id]))
     return ColumnVerdicts(failed=failed, missing=row_missing, keys=keys)
 
 
