@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from jogak.data._roles import ColumnRole, ColumnRoles
+from jogak.data._schema_checks import check_column, check_scalar
 from jogak.data._schema_issues import (
     ExtraColumns,
     SchemaIssue,
@@ -26,25 +27,13 @@ from jogak.data._schema_issues import (
     UnknownCategories,
     check_options,
     close_match,
-    dtype_issue,
-    format_issue,
     raise_if_errors,
-    range_issue,
-    unseen_issue,
 )
 from jogak.data._schema_values import (
-    BAD,
     ColumnKind,
-    bad_examples,
-    check_datetime_format,
-    coerce_column,
-    coerce_scalar,
     column_kind,
-    finalize_column,
     frame_from_records,
-    is_missing,
     json_scalar,
-    scalar_matches_format,
 )
 from jogak.errors import ConfigError, SchemaError
 
@@ -59,7 +48,6 @@ __all__ = [
 
 SCHEMA_FORMAT_VERSION = 1
 MAX_CATEGORIES = 1000
-_SMALL = 64  # up to this many rows, Python set lookups beat pandas' isin
 
 _CATEGORY_ROLES = {ColumnRole.BOOLEAN, ColumnRole.CATEGORICAL_LOW, ColumnRole.CATEGORICAL_HIGH}
 
@@ -325,8 +313,8 @@ class FeatureSchema:
         out: dict[str, pd.Series] = {}
         for column in self.columns:
             if column.name in frame.columns:
-                values, column_issues = _check_column(column, frame[column.name],
-                                                      unknown_categories)
+                values, column_issues = check_column(column, frame[column.name],
+                                                     unknown_categories)
                 issues.extend(column_issues)
                 out[column.name] = values
         raise_if_errors(issues, list(frame.columns))
@@ -352,8 +340,8 @@ class FeatureSchema:
         out: dict[str, Any] = {}
         for column in self.columns:
             if column.name in record:
-                value, column_issues = _check_scalar(column, record[column.name],
-                                                     unknown_categories)
+                value, column_issues = check_scalar(column, record[column.name],
+                                                    unknown_categories)
                 issues.extend(column_issues)
                 out[column.name] = value
         raise_if_errors(issues, list(record))
@@ -405,65 +393,3 @@ def _learn_column(series: pd.Series, roles: ColumnRoles, max_categories: int) ->
         minimum=minimum, maximum=maximum,
         datetime_format=None if info is None else info.datetime_format,
     )
-
-
-def _check_column(column: ColumnSchema, series: pd.Series,
-                  unknown_categories: UnknownCategories) -> tuple[pd.Series, list[SchemaIssue]]:
-    issues = []
-    values, bad = coerce_column(column, series)
-    if bad is not None and bad.any():
-        issues.append(dtype_issue(column, int(bad.sum()), bad_examples(series[bad])))
-        return series, issues
-    if column.datetime_format is not None and column.kind != "datetime":
-        bad = check_datetime_format(values, column.datetime_format)
-        if bad.any():
-            issues.append(format_issue(column, int(bad.sum()), bad_examples(values[bad])))
-    if column.category_set is not None:
-        unseen = _unseen(values, column)
-        if unseen.any():
-            issues.append(unseen_issue(column, int(unseen.sum()),
-                                        bad_examples(values[unseen]), unknown_categories))
-    if column.minimum is not None and column.maximum is not None:
-        numbers = values.to_numpy(dtype="float64", na_value=np.nan)
-        outside = int(np.count_nonzero((numbers < column.minimum) | (numbers > column.maximum)))
-        if outside:
-            issues.append(range_issue(column, outside))
-    return finalize_column(column, values), issues
-
-
-def _unseen(values: pd.Series, column: ColumnSchema) -> np.ndarray:
-    if len(values) > _SMALL:
-        known = values.isin(column.categories).to_numpy(dtype=bool)
-        return np.asarray(values.notna().to_numpy(dtype=bool) & ~known)
-    unseen = np.zeros(len(values), dtype=bool)
-    for position, value in enumerate(values.tolist()):
-        if not is_missing(value):
-            try:
-                unseen[position] = value not in column.category_set  # type: ignore[operator]
-            except TypeError:
-                unseen[position] = True
-    return unseen
-
-
-def _check_scalar(column: ColumnSchema, raw: Any,
-                  unknown_categories: UnknownCategories) -> tuple[Any, list[SchemaIssue]]:
-    value = coerce_scalar(column, raw)
-    if value is BAD:
-        return raw, [dtype_issue(column, 1, bad_examples(pd.Series([raw], dtype=object)))]
-    if value is None:
-        return None, []
-    issues = []
-    if column.datetime_format is not None and column.kind != "datetime" \
-            and not scalar_matches_format(value, column.datetime_format):
-        issues.append(format_issue(column, 1, [repr(value)]))
-    if column.category_set is not None:
-        try:
-            known = value in column.category_set
-        except TypeError:
-            known = False
-        if not known:
-            issues.append(unseen_issue(column, 1, [repr(value)], unknown_categories))
-    if column.minimum is not None and column.maximum is not None \
-            and not column.minimum <= value <= column.maximum:
-        issues.append(range_issue(column, 1))
-    return value, issues
