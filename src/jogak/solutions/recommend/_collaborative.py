@@ -9,125 +9,26 @@ is kept as plain numpy / scipy arrays, so a saved model never needs implicit's o
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_is_fitted
 
 from jogak.errors import ConfigError, SchemaError
 from jogak.models._optional import require
-from jogak.solutions.recommend._recency import check_half_life, decay_weights
+from jogak.solutions.recommend._collaborative_base import (
+    CollaborativeBase,
+    FactorBase,
+    check_positive,
+    single_blas_thread,
+)
+from jogak.solutions.recommend._recency import check_half_life
 
 __all__ = ["ALSRecommender", "BPRRecommender", "BlendRecommender", "ItemKNNRecommender",
            "PopularityRecommender", "recency_blend"]
 
 
-@contextmanager
-def _single_blas_thread() -> Iterator[None]:
-    # implicit runs its own threads; a multi-threaded BLAS underneath oversubscribes the cores
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(1, "blas"):
-        yield
-
-
-def _check_matrix(X: Any, *, n_items: int | None = None) -> sp.csr_matrix:
-    if not sp.issparse(X):
-        X = np.asarray(X)
-        if X.ndim != 2:
-            raise SchemaError(f"Interactions must be a 2-D users × items matrix, got shape "
-                              f"{X.shape}.")
-        X = sp.csr_matrix(X)
-    if not (sp.issparse(X) and X.format == "csr" and X.dtype == np.float32):
-        X = sp.csr_matrix(X, dtype=np.float32)
-    if n_items is not None and X.shape[1] != n_items:
-        raise SchemaError(f"Interaction rows must have {n_items} item columns (as in fit), got "
-                          f"{X.shape[1]}.")
-    if X.nnz and (not np.isfinite(X.data).all() or (X.data < 0).any()):
-        raise SchemaError("Interaction values must be finite and >= 0 (ratings or counts).")
-    return X
-
-
-def _check_positive(name: str, value: object, *, integer: bool = False) -> None:
-    kind = (int, np.integer) if integer else (int, float, np.integer, np.floating)
-    if isinstance(value, bool) or not isinstance(value, kind) or not value > 0:
-        raise ConfigError(f"{name} must be a positive {'integer' if integer else 'number'}, "
-                          f"got {value!r}.")
-
-
-class _CollaborativeBase(BaseEstimator):
-    """Shared ``fit`` validation and ``score_items`` contract."""
-
-    def _validate_fit(self, X: Any) -> sp.csr_matrix:
-        X = _check_matrix(X)
-        if X.shape[0] == 0 or X.shape[1] == 0 or X.nnz == 0:
-            raise SchemaError(f"Cannot fit a recommender on an interaction matrix of shape "
-                              f"{X.shape} with {X.nnz} interactions. Hint: pass at least one "
-                              "user with one interaction.")
-        self.n_users_, self.n_items_ = int(X.shape[0]), int(X.shape[1])
-        self.item_popularity_ = np.asarray((X > 0).sum(axis=0)).ravel().astype("int64")
-        return X
-
-    @staticmethod
-    def _decayed(X: sp.csr_matrix, ranks: Any, half_life: float | None) -> sp.csr_matrix:
-        """``X`` with each value times its recency decay (``X`` itself without ranks)."""
-        if ranks is None or half_life is None:
-            return X
-        ranks = sp.csr_matrix(ranks, dtype=np.float32)
-        if ranks.shape != X.shape or ranks.nnz != X.nnz:
-            raise SchemaError(f"ranks must have the shape and the non-zeros of the interactions "
-                              f"({X.shape}, {X.nnz} non-zeros), got {ranks.shape} with "
-                              f"{ranks.nnz}. Hint: build both from the same frame.")
-        X, ranks = X.copy(), ranks.copy()
-        X.sort_indices()
-        ranks.sort_indices()
-        if not (np.array_equal(ranks.indptr, X.indptr) and
-                np.array_equal(ranks.indices, X.indices)):
-            raise SchemaError("ranks must hold one recency rank for every interaction, in the "
-                              "same cells. Hint: build both from the same frame.")
-        X.data = X.data * decay_weights(ranks.data, half_life)
-        return X
-
-    def score_items(self, history: Any, users: np.ndarray | None = None, *,
-                    ranks: Any = None) -> np.ndarray:
-        """Score every item for each row of ``history``.
-
-        Parameters
-        ----------
-        history : sparse matrix of shape (n_rows, n_items)
-            Each row's known interactions (used to fold in users the model has not seen).
-        users : array of int of shape (n_rows,), optional
-            Training row of each history row, or -1 for a user unknown to the model.
-        ranks : sparse matrix like ``history``, optional
-            Recency rank of each interaction (1 = the user's latest); models with a
-            ``half_life`` weigh the history by it, the others ignore it.
-
-        Returns
-        -------
-        numpy.ndarray of shape (n_rows, n_items), float32
-            Higher is better. Seen items are not removed here.
-        """
-        check_is_fitted(self)
-        history = _check_matrix(history, n_items=self.n_items_)
-        if users is None:
-            users = np.full(history.shape[0], -1, dtype=np.int64)
-        users = np.asarray(users, dtype=np.int64)
-        if users.shape != (history.shape[0],):
-            raise SchemaError(f"users must hold one training row per history row "
-                              f"({history.shape[0]}), got shape {users.shape}.")
-        if (users >= self.n_users_).any():
-            raise SchemaError(f"users holds rows >= n_users_ ({self.n_users_}).")
-        return self._scores(history, users, ranks).astype(np.float32, copy=False)
-
-    def _scores(self, history: sp.csr_matrix, users: np.ndarray, ranks: Any) -> np.ndarray:
-        raise NotImplementedError
-
-
-class PopularityRecommender(_CollaborativeBase):
+class PopularityRecommender(CollaborativeBase):
     """The same list for everyone: items by how many users interacted with them.
 
     Attributes
@@ -151,7 +52,7 @@ class PopularityRecommender(_CollaborativeBase):
         return np.tile(self.item_popularity_.astype(np.float32), (history.shape[0], 1))
 
 
-class ItemKNNRecommender(_CollaborativeBase):
+class ItemKNNRecommender(CollaborativeBase):
     """Item-based k-nearest neighbours: cosine similarity between item columns.
 
     Parameters
@@ -178,13 +79,13 @@ class ItemKNNRecommender(_CollaborativeBase):
 
     def fit(self, X: Any, y: object = None, *, ranks: Any = None) -> ItemKNNRecommender:
         """Learn item–item cosine similarities from the binarised matrix."""
-        _check_positive("n_neighbors", self.n_neighbors, integer=True)
+        check_positive("n_neighbors", self.n_neighbors, integer=True)
         check_half_life(self.half_life)
         X = self._validate_fit(X)
         knn = require("implicit.nearest_neighbours", extra="recommend", purpose="item-kNN")
         binary = X.copy()
         binary.data[:] = 1.0
-        with _single_blas_thread(), warnings.catch_warnings():
+        with single_blas_thread(), warnings.catch_warnings():
             # implicit converts to COO inside its own fit, then warns about it
             warnings.filterwarnings("ignore", message="Method expects CSR input",
                                     module="implicit")
@@ -201,22 +102,7 @@ class ItemKNNRecommender(_CollaborativeBase):
         return np.asarray((binary @ self.similarity_).todense())
 
 
-class _FactorBase(_CollaborativeBase):
-    def _scores(self, history: sp.csr_matrix, users: np.ndarray, ranks: Any) -> np.ndarray:
-        vectors = np.empty((history.shape[0], self.user_factors_.shape[1]), dtype=np.float32)
-        known = users >= 0
-        vectors[known] = self.user_factors_[users[known]]
-        if not known.all():  # folded-in users: their history weighed as in training
-            history = self._decayed(history, ranks, getattr(self, "half_life", None))
-        for row in np.flatnonzero(~known):
-            vectors[row] = self._fold_in(history[row])
-        return vectors @ self.item_factors_.T
-
-    def _fold_in(self, row: sp.csr_matrix) -> np.ndarray:
-        raise NotImplementedError
-
-
-class ALSRecommender(_FactorBase):
+class ALSRecommender(FactorBase):
     """Implicit-feedback matrix factorisation by alternating least squares (Hu, Koren, Volinsky).
 
     Parameters
@@ -261,14 +147,14 @@ class ALSRecommender(_FactorBase):
     def fit(self, X: Any, y: object = None, *, ranks: Any = None) -> ALSRecommender:
         """Factorise the (optionally recency-decayed, BM25-weighted) interaction matrix."""
         for name in ("factors", "iterations"):
-            _check_positive(name, getattr(self, name), integer=True)
+            check_positive(name, getattr(self, name), integer=True)
         for name in ("regularization", "alpha"):
-            _check_positive(name, getattr(self, name))
+            check_positive(name, getattr(self, name))
         check_half_life(self.half_life)
         X = self._decayed(self._validate_fit(X), ranks, self.half_life)
         als = require("implicit.als", extra="recommend", purpose="the ALS recommender")
         weighted = self._weighted(X)
-        with _single_blas_thread():  # implicit checks the BLAS threads when it is built
+        with single_blas_thread():  # implicit checks the BLAS threads when it is built
             model = als.AlternatingLeastSquares(
                 factors=int(self.factors), regularization=float(self.regularization),
                 alpha=float(self.alpha), iterations=int(self.iterations),
@@ -305,7 +191,7 @@ class ALSRecommender(_FactorBase):
         return np.linalg.solve(A, b).astype(np.float32)
 
 
-class BPRRecommender(_FactorBase):
+class BPRRecommender(FactorBase):
     """Bayesian personalised ranking: factors trained on sampled (seen, unseen) item pairs.
 
     Parameters
@@ -341,16 +227,16 @@ class BPRRecommender(_FactorBase):
         """Train the factors with stochastic gradient steps on sampled pairs (``ranks`` is
         accepted and ignored: implicit's BPR samples binary interactions)."""
         for name in ("factors", "iterations"):
-            _check_positive(name, getattr(self, name), integer=True)
+            check_positive(name, getattr(self, name), integer=True)
         for name in ("learning_rate", "regularization"):
-            _check_positive(name, getattr(self, name))
+            check_positive(name, getattr(self, name))
         X = self._validate_fit(X)
         if X.shape[1] < 2:
             raise SchemaError("BPR needs at least 2 items to sample (seen, unseen) pairs.")
         bpr = require("implicit.bpr", extra="recommend", purpose="the BPR recommender")
         binary = X.copy()
         binary.data[:] = 1.0
-        with _single_blas_thread():
+        with single_blas_thread():
             model = bpr.BayesianPersonalizedRanking(
                 factors=int(self.factors), learning_rate=float(self.learning_rate),
                 regularization=float(self.regularization), iterations=int(self.iterations),
@@ -369,7 +255,7 @@ class BPRRecommender(_FactorBase):
         return vector
 
 
-class BlendRecommender(_CollaborativeBase):
+class BlendRecommender(CollaborativeBase):
     """A weighted mix of collaborative models, each model's scores standardised per user.
 
     ALS and BPR err in different directions (ALS favours well-known titles, BPR spreads over

@@ -14,7 +14,7 @@ from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 
 from jogak.errors import ConfigError, SchemaError
-from jogak.solutions.recommend._collaborative import _single_blas_thread
+from jogak.solutions.recommend._collaborative_base import single_blas_thread
 from jogak.solutions.recommend._embeddings import SentenceEncoder
 from jogak.solutions.recommend._text import Analyzer, clean_texts, make_vectorizer, resolve_analyzer
 
@@ -129,7 +129,7 @@ class ContentModel(BaseEstimator):
         k = max(1, min(int(self.n_topics), n_rows, self.item_tfidf_.shape[1]))
         self.topic_model_ = NMF(n_components=k, init="nndsvda", max_iter=200, tol=1e-3,
                                 random_state=self.random_state)
-        with _single_blas_thread():
+        with single_blas_thread():
             weights = self.topic_model_.fit_transform(self.item_tfidf_)
         self.item_topics_ = _row_shares(weights).astype(np.float32)
         terms = self.vectorizer_.get_feature_names_out()
@@ -201,7 +201,7 @@ class ContentModel(BaseEstimator):
     def query_topics(self, queries: Sequence[str]) -> np.ndarray:
         """Topic shares of free-text queries, shape (n_queries, n_topics_)."""
         check_is_fitted(self)
-        with _single_blas_thread():
+        with single_blas_thread():
             weights = self.topic_model_.transform(self._tfidf(clean_texts(queries)))
         return _row_shares(weights).astype(np.float32)
 
