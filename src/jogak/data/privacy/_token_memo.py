@@ -71,30 +71,21 @@ class TokenMemo:
         if known is None or not n:
             return (np.zeros(n, dtype=bool), np.zeros(n, dtype=bool),
                     np.zeros((n, self.width), dtype=np.uint8))
-        order = np.argsort(hashes)  # sorted keys walk the known hashes once
-        at = np.searchsorted(known.hashes, hashes[order])
-        entry = np.empty(n, dtype=np.int64)
-        entry[order] = np.minimum(at, len(known.hashes) - 1)
-        hit = known.hashes[entry] == hashes
-        if hit.all():
-            rows: np.ndarray | None = None
-            candidates = texts
-        else:
-            rows = np.flatnonzero(hit)
-            entry = entry[rows]
-            candidates = texts.take(pa.array(rows))
-        same = pc.equal(candidates, known.texts.take(pa.array(entry)))
-        same_text = same.fill_null(False).to_numpy(zero_copy_only=False)
-        if rows is None and same_text.all():
-            return same_text, known.missing[entry], known.tokens[entry]
+        # in hash order: the known hashes, texts and tokens are then read front to back,
+        # and only the (smaller) batch is read out of order
+        order = np.argsort(hashes)
+        ordered = hashes[order]
+        at = np.minimum(np.searchsorted(known.hashes, ordered), len(known.hashes) - 1)
+        hit = np.flatnonzero(known.hashes[at] == ordered)
+        same = pc.equal(texts.take(pa.array(order[hit])), known.texts.take(pa.array(at[hit])))
+        confirmed = hit[same.fill_null(False).to_numpy(zero_copy_only=False)]
+        rows, entries = order[confirmed], at[confirmed]
         found = np.zeros(n, dtype=bool)
         missing = np.zeros(n, dtype=bool)
         tokens = np.zeros((n, self.width), dtype=np.uint8)
-        rows = np.flatnonzero(same_text) if rows is None else rows[same_text]
-        entry = entry[same_text]
         found[rows] = True
-        missing[rows] = known.missing[entry]
-        tokens[rows] = known.tokens[entry]
+        missing[rows] = known.missing[entries]
+        tokens[rows] = known.tokens[entries]
         return found, missing, tokens
 
     def add(self, texts: pa.Array, hashes: np.ndarray, tokens: np.ndarray,
@@ -121,10 +112,19 @@ class TokenMemo:
 
 
 def _merge(first: _Run, second: _Run) -> _Run:
-    # two sorted runs: the stable sort (timsort) merges them in linear time
-    hashes = np.concatenate([first.hashes, second.hashes])
-    order = np.argsort(hashes, kind="stable")
+    """Two runs sorted by hash as one: each value's place follows from one binary search."""
+    total = len(first.hashes) + len(second.hashes)
+    places = np.searchsorted(first.hashes, second.hashes) + np.arange(len(second.hashes))
+    from_first = np.ones(total, dtype=bool)
+    from_first[places] = False
+    order = np.empty(total, dtype=np.int64)
+    order[from_first] = np.arange(len(first.hashes))
+    order[places] = len(first.hashes) + np.arange(len(second.hashes))
+    hashes = np.empty(total, dtype=first.hashes.dtype)
+    hashes[from_first], hashes[places] = first.hashes, second.hashes
+    tokens = np.empty((total, first.tokens.shape[1]), dtype=first.tokens.dtype)
+    tokens[from_first], tokens[places] = first.tokens, second.tokens
+    missing = np.empty(total, dtype=bool)
+    missing[from_first], missing[places] = first.missing, second.missing
     texts = pa.concat_arrays([first.texts, second.texts]).take(pa.array(order))
-    return _Run(hashes=hashes[order], texts=texts,
-                tokens=np.concatenate([first.tokens, second.tokens])[order],
-                missing=np.concatenate([first.missing, second.missing])[order])
+    return _Run(hashes=hashes, texts=texts, tokens=tokens, missing=missing)
