@@ -39,6 +39,8 @@ _STACK_MEMBERS = 6
 # An ensemble member that costs more to serve than it earns goes: members are dropped, most
 # expensive first, while the blend's out-of-fold loss stays within 0.1 % of the full ensemble's.
 _SERVING_COST_TOLERANCE = 1e-3
+# Under a serving limit, a refit this small (share of the budget) runs even when time is up.
+_REFIT_GRACE = 0.02
 
 
 @dataclass
@@ -124,7 +126,10 @@ def finalize(records: list[TrialRecord], specs: dict[str, ModelSpec], cache: Fol
         stacker = None  # its extra members could only be served bagged
     if stacker is None:
         stack_members, stack_columns = list(weights), []
-    mode = "refit" if refit and _refit_fits(stack_members, by_number, cache, budget) else "bagged"
+    # a refit that takes at most 2 % of the budget serves k times faster: worth that overrun
+    grace = _REFIT_GRACE if infer_limit.is_active else 0.0
+    mode = "refit" if refit and _refit_fits(stack_members, by_number, cache, budget,
+                                            grace=grace) else "bagged"
     if mode == "bagged" and refit and infer_limit.is_active:
         # no time to refit: the members are served bagged, k times dearer
         book = _cost_book(candidates, specs, n_columns, len(cache.splits), refit=False)
@@ -230,10 +235,11 @@ def _stacking_fits(candidates: list[TrialRecord], cache: FoldCache, budget: Budg
 
 
 def _refit_fits(numbers: list[int], by_number: dict[int, TrialRecord], cache: FoldCache,
-                budget: Budget, *, after: float = 0.0) -> bool:
+                budget: Budget, *, after: float = 0.0, grace: float = 0.0) -> bool:
     """Refitting costs about one fold fit per member on all rows (k/(k-1) of a fold's rows).
 
-    ``after``: seconds that will be spent before the refit starts (a stacker).
+    ``after``: seconds that will be spent before the refit starts (a stacker). ``grace``: a
+    share of the budget a refit that small may take even when the time is up.
     """
     if budget.seconds is None:
         return True
@@ -243,7 +249,7 @@ def _refit_fits(numbers: list[int], by_number: dict[int, TrialRecord], cache: Fo
     prep = cache.preprocessing_seconds(first_fold_only=True)
     fits = sum(by_number[k].fit_seconds / n_folds for k in numbers) * grow * 1.2
     need = fits + prep * n_styles
-    return need + after <= budget.remaining
+    return need + after <= max(budget.remaining, 0.0) + grace * budget.seconds
 
 
 def _build_predictor(numbers: list[int], weights: dict[int, float],
