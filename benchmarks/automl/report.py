@@ -80,15 +80,18 @@ def _score_table(results: pd.DataFrame, budget: float, frameworks: list[str]) ->
             if name not in scores:
                 cells.append("")
                 continue
-            n_failed = int((~runs.loc[runs["framework"] == name, "ok"]).sum())
+            mine = runs[runs["framework"] == name]
+            n_failed, n_folds = int((~mine["ok"]).sum()), int(mine["n_folds"].iloc[0])
             column = scores[name].dropna()
             cells.append(f"{column.mean():.4f}±{column.std(ddof=0):.4f}"
-                         + (f" !{n_failed}" if n_failed else ""))
+                         + (f" !{n_failed}" if n_failed else "")
+                         + (f" ({len(mine)}/{n_folds} folds)" if len(mine) < n_folds else ""))
         rows.append(cells)
     return Table(f"Test score per task, mean±std over outer folds (budget {budget:g} s)",
                  ["task", "metric", *frameworks], rows,
                  "roc_auc/accuracy: higher is better; rmse: lower is better. "
-                 "!k = k failed folds counted at the constant predictor's score.")
+                 "!k = k failed folds counted at the constant predictor's score; "
+                 "(i/n folds) = only i of the n outer folds have run.")
 
 
 def _ranks(results: pd.DataFrame, budget: float) -> tuple[pd.DataFrame, list[str]]:
