@@ -3,11 +3,12 @@
 For each task and each variant the script starts a child process that fits ``AutoMLClassifier``
 / ``AutoMLRegressor`` under a wall-clock budget, saves the bundle, reloads it with
 ``jogak.load_model`` and measures, as ``benchmarks/automl/measure.py`` does: single-row p50/p99
-through ``predict_proba_row`` / ``predict_row`` (20 warm-up calls, then 300 calls or 15 s) and the rows/s
-of a 10k-row ``predict_proba`` / ``predict`` batch (median of 3). The CV score is the fitted
-model's ``cv_results_`` mean of the task metric. Variants alternate per task (before, after) so
-both see the same load; ``--before-src`` points the "before" child at another checkout's ``src``
-(e.g. ``git worktree add /tmp/jogak-before HEAD~1``).
+through ``predict_proba_row`` / ``predict_row`` (20 warm-up calls, then 300 calls or 15 s) and
+the rows/s of a 10k-row ``predict_proba`` / ``predict`` batch (median of 3), in wall and in
+process CPU time. The CV score is the fitted model's ``cv_results_`` mean of the task metric.
+Variants alternate per task (before, after) so both see the same load; ``--before-src`` points
+the "before" child at another checkout's ``src`` (e.g. ``git worktree add /tmp/jogak-before
+HEAD~1``), ``--after-src`` the "after" child.
 
     nice -n 19 .venv/bin/python benchmarks/automl_serving.py --budget 60 \
         --before-src /tmp/jogak-before/src --out /tmp/serving.json
@@ -61,22 +62,24 @@ def _child(task_name: str, budget: float, infer_limit: str | None) -> dict[str, 
     one = bundle.predict_row if task.kind == "regression" else bundle.predict_proba_row
     for record in records[:20]:
         one(record)
-    times = []
+    times, cpu_times = [], []
     deadline = time.perf_counter() + 15.0  # slow predictors stop after 15 s (>= 50 calls)
     for i, record in enumerate(records[20:]):
-        start = time.perf_counter_ns()
+        start, cpu = time.perf_counter_ns(), time.process_time_ns()
         one(record)
         times.append(time.perf_counter_ns() - start)
+        cpu_times.append(time.process_time_ns() - cpu)
         if i >= 49 and time.perf_counter() > deadline:
             break
     batch = X.sample(10_000, replace=True, random_state=0).reset_index(drop=True)
     many = bundle.predict if task.kind == "regression" else bundle.predict_proba
     many(batch.iloc[:100])
-    batch_seconds = []
+    batch_seconds, batch_cpu = [], []
     for _ in range(3):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         many(batch)
         batch_seconds.append(time.perf_counter() - start)
+        batch_cpu.append(time.process_time() - cpu)
         if batch_seconds[-1] > 20:
             break  # slow predictors are measured once, as benchmarks/automl/measure.py does
     ensemble = bundle.ensemble_
@@ -90,6 +93,9 @@ def _child(task_name: str, budget: float, infer_limit: str | None) -> dict[str, 
         "p50_ms": round(float(np.percentile(times, 50)) / 1e6, 3),
         "p99_ms": round(float(np.percentile(times, 99)) / 1e6, 3),
         "batch_rows_per_s": round(10_000 / float(np.median(batch_seconds))),
+        # CPU time of this process (all its threads): what the load average does not inflate
+        "cpu_p50_ms": round(float(np.percentile(cpu_times, 50)) / 1e6, 3),
+        "batch_rows_per_cpu_s": round(10_000 / max(float(np.median(batch_cpu)), 1e-9)),
         "estimate": None if estimate is None else
         {"batch_rows_per_s": round(1 / estimate.batch_seconds_per_row),
          "row_ms": round(estimate.row_seconds * 1e3, 3)},

@@ -99,11 +99,11 @@ def finalize(records: list[TrialRecord], specs: dict[str, ModelSpec], cache: Fol
     clock = time.perf_counter()
     stacker, stack_columns, stacked_loss = None, [], None
     stack_members = list(weights)
-    # a stacker learns from out-of-fold predictions of every row, which time-ordered folds
-    # do not give
     # under a serving limit the refit comes first: it serves k times faster than bagging
     refit_first = refit and infer_limit.is_active and \
         _refit_fits(list(weights), by_number, cache, budget)
+    # a stacker learns from out-of-fold predictions of every row, which time-ordered folds
+    # do not give
     if stacking and mask is None and len(candidates) > 1 and \
             _stacking_fits(candidates, cache, budget) and \
             (not refit_first or _refit_fits(list(weights), by_number, cache, budget,
