@@ -9,7 +9,9 @@ CPU seconds of the whole tree are reported too: on a shared machine the wall tim
 measures the other jobs. Features: the ``kkbox`` preset's listening table (seconds, plays,
 5 completion buckets, unique songs, active days over 7 / 30 days / all history, mean seconds,
 trend slope, days since the last listen) for every user, at the cutoff 2017-03-31. pandas runs
-the same aggregation with groupby; the script checks that pandas and DuckDB agree.
+the same aggregation with groupby; the script checks that pandas and DuckDB agree. On a shared
+machine the load moves between runs: ``--repeat N`` runs the engines in turn N times and prints
+the median pandas / DuckDB ratio of the rounds.
 
     .venv/bin/python benchmarks/churn_aggregate.py --rows 10000000 100000000 \\
         --engines duckdb spark pandas --data-dir /work/bench-data/churn
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import threading
@@ -233,6 +236,40 @@ def check_agreement(duckdb_out: Path, pandas_out: Path) -> float:
     return worst
 
 
+def run_round(args: argparse.Namespace, path: Path, n_rows: int) -> dict[str, dict[str, Any]]:
+    """Each engine once on the ``n_rows`` file; results by engine."""
+    timed: dict[str, dict[str, Any]] = {}
+    for engine in args.engines:
+        if engine.startswith("pandas") and n_rows > args.pandas_max_rows:
+            timed[engine] = {"rows": n_rows, "engine": engine,
+                             "error": "skipped: above --pandas-max-rows"}
+            continue
+        load = os.getloadavg()[0]
+        result = measure(engine, path, _features_path(args.data_dir, engine, n_rows),
+                         args.memory_limit, args.timeout)
+        result.update(rows=n_rows, load_average=[round(load, 1), round(os.getloadavg()[0], 1)])
+        timed[engine] = result
+        print(json.dumps({k: v for k, v in result.items() if k != "repairs"}, default=str),
+              flush=True)
+    return timed
+
+
+def _features_path(data_dir: Path, engine: str, n_rows: int) -> Path:
+    return data_dir / f"features_{engine}_{n_rows}.parquet"
+
+
+def compare(timed: dict[str, dict[str, Any]], data_dir: Path, n_rows: int, run: int
+            ) -> dict[str, Any]:
+    """DuckDB against pandas in one round: agreement, wall and CPU ratios."""
+    duck, pand = timed["duckdb"], timed["pandas"]
+    return {"rows": n_rows, "engine": "check", "round": run,
+            "max_rel_diff_duckdb_vs_pandas": check_agreement(
+                _features_path(data_dir, "duckdb", n_rows),
+                _features_path(data_dir, "pandas", n_rows)),
+            "pandas_over_duckdb_wall": pand["seconds"] / duck["seconds"],
+            "pandas_over_duckdb_cpu": pand["build_cpu_seconds"] / duck["build_cpu_seconds"]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[10_000_000, 100_000_000])
@@ -246,6 +283,9 @@ def main() -> None:
                         help="pandas only up to this size (it holds the log in memory).")
     parser.add_argument("--timeout", type=float, default=3600.0)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="Rounds per size, each running every engine once in turn (on a "
+                             "shared machine the load moves; the median ratio is printed).")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" /
                         "churn_aggregate.json")
     parser.add_argument("--child", nargs=3, metavar=("ENGINE", "PATH", "OUT"),
@@ -259,34 +299,26 @@ def main() -> None:
     rows: list[dict[str, Any]] = []
     for n_rows in args.rows:
         path = ensure_data(args.data_dir, n_rows, args.seed)
-        outs: dict[str, Path] = {}
-        for engine in args.engines:
-            if engine.startswith("pandas") and n_rows > args.pandas_max_rows:
-                rows.append({"rows": n_rows, "engine": engine,
-                             "error": "skipped: above --pandas-max-rows"})
-                continue
-            outs[engine] = args.data_dir / f"features_{engine}_{n_rows}.parquet"
-            load = os.getloadavg()[0]
-            result = measure(engine, path, outs[engine], args.memory_limit, args.timeout)
-            result.update(rows=n_rows, load_average=[round(load, 1),
-                                                     round(os.getloadavg()[0], 1)])
-            rows.append(result)
-            print(json.dumps({k: v for k, v in result.items() if k != "repairs"},
-                             default=str), flush=True)
-        if "duckdb" in outs and "pandas" in outs and all(
-                "error" not in r for r in rows if r["rows"] == n_rows):
-            timed = {r["engine"]: r for r in rows if r["rows"] == n_rows}
-            duck, pand = timed["duckdb"], timed["pandas"]
-            rows.append({"rows": n_rows, "engine": "check",
-                         "max_rel_diff_duckdb_vs_pandas": check_agreement(outs["duckdb"],
-                                                                          outs["pandas"]),
-                         "pandas_over_duckdb_wall": pand["seconds"] / duck["seconds"],
-                         "pandas_over_duckdb_cpu": pand["build_cpu_seconds"]
-                         / duck["build_cpu_seconds"]})
+        checks = []
+        for run in range(args.repeat):  # rounds alternate the engines under the same load
+            timed = run_round(args, path, n_rows)
+            rows += timed.values()
+            if {"duckdb", "pandas"} <= set(timed) and all("error" not in r
+                                                         for r in timed.values()):
+                checks.append(compare(timed, args.data_dir, n_rows, run))
+        rows += checks
+        if len(checks) > 1:
+            rows.append({"rows": n_rows, "engine": "median", "rounds": len(checks),
+                         **{k: statistics.median(c[k] for c in checks)
+                            for k in ("pandas_over_duckdb_wall", "pandas_over_duckdb_cpu")}})
     print(f"\n{'rows':>12} {'engine':>8} {'seconds':>9} {'CPU s':>8} {'peak RSS MB':>12} "
           f"{'users':>10}")
     for r in rows:
-        if r["engine"] == "check":
+        if r["engine"] == "median":
+            print(f"{r['rows']:>12,} {'median':>8}  of {r['rounds']} rounds, pandas / DuckDB: "
+                  f"wall {r['pandas_over_duckdb_wall']:.1f}x, CPU "
+                  f"{r['pandas_over_duckdb_cpu']:.1f}x")
+        elif r["engine"] == "check":
             print(f"{r['rows']:>12,} {'check':>8}  max relative difference DuckDB vs pandas "
                   f"{r['max_rel_diff_duckdb_vs_pandas']:.2e}; pandas / DuckDB: wall "
                   f"{r['pandas_over_duckdb_wall']:.1f}x, CPU {r['pandas_over_duckdb_cpu']:.1f}x")
