@@ -5,11 +5,12 @@ every buyer id into its HMAC-SHA256 token (first 32 hex digits, same key), check
 standard's behaviour rules, count the failures per rule and write the pseudonymised table as
 Parquet:
 
-* jogak: ``jogak.solutions.commerce.prepare_file`` - one streaming pass over Arrow batches,
-  the next batch parsed and the last one written (zstd Parquet) on background threads; tokens
-  remembered across batches in Arrow/numpy form (one HMAC per distinct id), numbers and time
-  stamps read from the Arrow text with numpy (pandas only for other layouts), rules on
-  distinct values where values repeat, cross-batch uniqueness by 64-bit hash.
+* jogak: ``jogak.solutions.commerce.prepare_file`` - one streaming pass over Arrow batches:
+  the next batch parsed while this one is tokenised, the two before it assessed on two more
+  threads, the last one written (zstd Parquet) on another; tokens remembered across batches
+  in Arrow/numpy form (one HMAC per distinct id), numbers and time stamps read from the Arrow
+  text with numpy (pandas only for other layouts), rules on distinct values where values
+  repeat, cross-batch uniqueness by 64-bit hash.
 * baseline: what one writes with pandas + hashlib: ``pd.read_csv`` of the whole file,
   ``hmac.new`` per row, the rules as vectorised pandas expressions, ``to_parquet``.
 
