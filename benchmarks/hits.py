@@ -50,6 +50,8 @@ def main() -> int:
     parser.add_argument("--models", nargs="*", default=list(S1_MODELS), choices=list(S1_MODELS),
                         help="S1 models in the table (default: all; none: jogak's model only)")
     parser.add_argument("--no-jogak", action="store_true", help="score S1's models only")
+    parser.add_argument("--blend-target", choices=["sqrt", "raw"], default="raw",
+                        help="scale of jogak's second model (HitRegressor.blend_target)")
     parser.add_argument("--no-tuning", action="store_true", help="skip the Optuna-tuned rows")
     parser.add_argument("--fold-subset", nargs="+", type=int, default=None,
                         help="score only these folds (0-based over folds x repeats)")
@@ -79,7 +81,8 @@ def main() -> int:
     comparison, auc = evaluate_hits(
         args.kind, frame, folds=args.folds, repeats=args.repeats,
         models=args.models, tuned=not args.no_tuning, n_tuning_trials=args.tuning_trials,
-        n_trials=args.trials, with_jogak=not args.no_jogak, random_state=args.seed,
+        n_trials=args.trials, with_jogak=not args.no_jogak, blend_target=args.blend_target,
+        random_state=args.seed,
         fold_subset=args.fold_subset,
         on_fold=save_partial, progress=lambda message: print(
             f"[{time.perf_counter() - started:7.0f}s] {message}", file=sys.stderr, flush=True))

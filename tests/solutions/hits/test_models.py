@@ -252,6 +252,7 @@ def test_film_model_round_trips_through_a_bundle_and_builds_a_board(
     assert set(board["title"]) == set(new["title"])
     manifest = (path / "manifest.json").read_text()
     assert '"hit_kind": "films"' in manifest
+    assert '"blend_target": "raw"' in manifest
     (path / "extra.txt").write_text("tampered")
     with pytest.raises(BundleError):
         load_hit_model(path)

@@ -138,6 +138,8 @@ class HitModel:
                     "back_transform_scale": regressor.scale_,
                     "back_transform_power": list(regressor.power_),
                     "blend_weight": regressor.blend_weight_,
+                    "blend_target": regressor.blend_target if regressor.raw_blend else None,
+                    "blend_scale": regressor.blend_scale_,
                     "metrics": {k: {"mean": m, "std": s} for k, (m, s)
                                 in regressor.automl_.cv_results_.items()}}
         return save_bundle(Path(path), objects={"hit_model": self}, manifest=manifest)
@@ -217,7 +219,8 @@ def evaluate_hits(kind: HitKind, frame: pd.DataFrame, *, folds: int = 5, repeats
                   models: Sequence[str] = S1_MODELS, tuned: bool = True,
                   n_tuning_trials: int = 10, n_trials: int = 20,
                   include_models: Sequence[str] = DEFAULT_FAMILIES, embedding_size: int = 16,
-                  with_top10: bool = True, with_jogak: bool = True, random_state: int = 0,
+                  with_top10: bool = True, with_jogak: bool = True, blend_target: str = "raw",
+                  random_state: int = 0,
                   n_jobs: int = 1, progress: Progress | None = None,
                   on_fold: Callable[[Comparison], None] | None = None,
                   fold_subset: Sequence[int] | None = None
@@ -226,6 +229,7 @@ def evaluate_hits(kind: HitKind, frame: pd.DataFrame, *, folds: int = 5, repeats
 
     See :func:`compare_models` for the table; ``progress``, ``on_fold`` and ``fold_subset``
     are passed to it.
+    ``blend_target`` is that of jogak's :class:`HitRegressor`.
     ``with_jogak=False`` scores S1's models only (e.g. to run S1's rows and jogak's row as two
     processes: the folds depend only on ``folds``, ``repeats`` and ``random_state``).
     """
@@ -233,8 +237,8 @@ def evaluate_hits(kind: HitKind, frame: pd.DataFrame, *, folds: int = 5, repeats
     X, y = _training_rows(kind, frame)
     features = _features(kind, embedding_size=embedding_size, random_state=random_state)
     jogak = (HitRegressor(features=features, n_trials=n_trials,
-                          include_models=tuple(include_models), random_state=random_state,
-                          n_jobs=n_jobs) if with_jogak else None)
+                          include_models=tuple(include_models), blend_target=blend_target,
+                          random_state=random_state, n_jobs=n_jobs) if with_jogak else None)
     comparison = compare_models(X, y, features=features, jogak_model=jogak, models=models,
                                 tuned=tuned, n_tuning_trials=n_tuning_trials, folds=folds,
                                 repeats=repeats, random_state=random_state, n_jobs=n_jobs,
