@@ -13,28 +13,32 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_array,
     check_is_fitted,
-    column_or_1d,
 )
 
-from jogak.data import ColumnRole, ColumnRoles, Task, coerce_frame, infer_roles
+from jogak.data import Task, coerce_frame
 from jogak.data._schema import FeatureSchema
 from jogak.errors import ConfigError, SchemaError, TargetError
 from jogak.models._artifacts import data_fingerprint
-from jogak.models._metrics import Metric, default_metric, get_metric
+from jogak.models._metrics import default_metric, get_metric
 from jogak.models._thresholds import OperatingPoint, decide, operating_points
 from jogak.models._validation import CVScheme, make_splits
 from jogak.models.automl._budget import Budget
 from jogak.models.automl._finalize import finalize
 from jogak.models.automl._folds import FoldCache
+from jogak.models.automl._inputs import (
+    as_frame,
+    check_params,
+    feature_roles,
+    monotone_for,
+    searched_specs,
+    training_rows,
+)
 from jogak.models.automl._oof import out_of_fold
 from jogak.models.automl._predictor import EnsemblePredictor
 from jogak.models.automl._search import Search, SearchSettings, TrialCallback
-from jogak.models.automl._serving_cost import InferLimit, affordable_families, predictor_cost
-from jogak.models.automl._trial import TrialRecord
-from jogak.models.catalog import available_specs
+from jogak.models.automl._serving_cost import InferLimit, predictor_cost
+from jogak.models.automl._trial import TrialRecord, leaderboard
 
 __all__ = ["AutoMLClassifier", "AutoMLRegressor"]
 
@@ -48,30 +52,6 @@ class _Prepared:
     specs: list[Any]
     settings: SearchSettings
     weights: np.ndarray | None
-
-
-def _as_frame(X: Any) -> pd.DataFrame:
-    """A DataFrame with string column names; arrays get ``x0, x1, ...`` after sklearn's checks."""
-    if isinstance(X, pd.DataFrame):
-        frame = X
-        if frame.shape[1] == 0:
-            raise SchemaError(f"0 feature(s) (shape={frame.shape}) while a minimum of 1 is "
-                              "required.")
-    else:
-        try:
-            array = check_array(X, accept_sparse=False, dtype=None, ensure_all_finite="allow-nan",
-                                ensure_min_samples=1, ensure_min_features=1)
-        except TypeError as exc:
-            raise SchemaError(f"{exc} Hint: pass a pandas DataFrame or a dense 2-D array.") \
-                from exc
-        frame = pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])])
-        frame = frame.infer_objects()
-    if frame.columns.duplicated().any():
-        duplicated = sorted(map(str, frame.columns[frame.columns.duplicated()]))
-        raise SchemaError(f"Column names must be unique; duplicated: {duplicated}.")
-    frame = frame.copy()
-    frame.columns = [str(c) for c in frame.columns]
-    return frame
 
 
 class _AutoMLBase(BaseEstimator):
@@ -125,51 +105,7 @@ class _AutoMLBase(BaseEstimator):
 
     # -- checks --------------------------------------------------------------------------------
     def _check_params(self) -> None:
-        if self.time_budget is not None and not self.time_budget > 0:
-            raise ConfigError(f"time_budget must be a positive number of seconds or None, "
-                              f"got {self.time_budget!r}.")
-        if self.n_trials is not None and int(self.n_trials) < 1:
-            raise ConfigError(f"n_trials must be >= 1 or None, got {self.n_trials!r}.")
-        if self.time_budget is None and self.n_trials is None:
-            raise ConfigError("Give a time_budget (seconds) or n_trials; both are None.")
-        if self.class_weight not in (None, "balanced") and not isinstance(self.class_weight,
-                                                                          Mapping):
-            raise ConfigError("class_weight must be None, 'balanced' or a mapping label -> "
-                              f"weight, got {self.class_weight!r}.")
-        if self.n_jobs < 1:
-            raise ConfigError(f"n_jobs must be >= 1, got {self.n_jobs}.")
-        for name in ("infer_limit", "infer_limit_row"):
-            value = getattr(self, name)
-            if value is not None and (isinstance(value, bool) or not value > 0):
-                raise ConfigError(f"{name} must be a positive number of seconds or None (no "
-                                  f"limit), got {value!r}.")
-        if self.monotone_constraints is not None:
-            if not isinstance(self.monotone_constraints, Mapping):
-                raise ConfigError("monotone_constraints must be a mapping column -> +1/-1/0, "
-                                  f"got {type(self.monotone_constraints).__name__}.")
-            bad = {k: v for k, v in self.monotone_constraints.items()
-                   if isinstance(v, bool) or v not in (-1, 0, 1)}
-            if bad:
-                raise ConfigError(f"monotone_constraints values must be -1, 0 or 1 (+1: the "
-                                  f"prediction rises with the column), got {bad}.")
-
-    def _monotone(self, roles: ColumnRoles, task: Task) -> dict[str, int]:
-        """The non-zero constraints, checked against the columns and the task."""
-        constraints = {str(k): int(v) for k, v in (self.monotone_constraints or {}).items()
-                       if v != 0}
-        if not constraints:
-            return {}
-        if task is Task.MULTICLASS:
-            raise ConfigError("monotone_constraints need a binary or regression target; with "
-                              "several classes 'the prediction rises' has no single meaning.")
-        unusable = sorted(c for c in constraints if c not in roles.features
-                          or roles[c] not in (ColumnRole.NUMERIC, ColumnRole.BOOLEAN))
-        if unusable:
-            found = {c: roles[c].value if c in roles.info else "not in the data"
-                     for c in unusable}
-            raise ConfigError(f"monotone_constraints name columns that are not numeric features: "
-                              f"{found}. Hint: constrain numeric columns only.")
-        return constraints
+        check_params(self)
 
     def _prepare_target(self, y: Any) -> tuple[np.ndarray, Task, np.ndarray | None]:
         raise NotImplementedError  # each subclass encodes its own target
@@ -224,7 +160,7 @@ class _AutoMLBase(BaseEstimator):
         self.ensemble_kind_ = final.kind
         self.cv_results_ = final.cv
         self.history_ = [r.to_row(metric) for r in records]
-        self.leaderboard_ = self._leaderboard(records, metric, final)
+        self.leaderboard_ = leaderboard(records, metric, final.kind, final.cv)
         self.n_folds_ = len(prepared.cache.splits)
         # out-of-fold predictions of the final model: the honest basis of thresholds and plots
         self.oof_ = out_of_fold(final, records, prepared.cache, self.task_)
@@ -259,35 +195,14 @@ class _AutoMLBase(BaseEstimator):
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y "
                              "is None.")
-        frame = _as_frame(X)
-        if len(frame) == 0:
-            raise SchemaError(f"Found array with 0 sample(s) (shape={frame.shape}) while a "
-                              "minimum of 4 is required.")
-        values = y.to_numpy() if isinstance(y, pd.Series) else column_or_1d(y, warn=True)
-        target = pd.Series(values, index=frame.index)
-        if len(target) != len(frame):
-            raise SchemaError(f"X has {len(frame)} rows but y has {len(target)}.")
-        weights = None
-        if sample_weight is not None:
-            weights = _check_sample_weight(sample_weight, frame.to_numpy()[:, :1])
-        if values.dtype.kind == "f" and np.isinf(values).any():
-            raise TargetError("Input y contains infinity or a value too large for "
-                              "dtype('float64'). Hint: drop or cap those rows.")
-        # rows with a missing target, or weight 0, carry no information: they are left out
-        keep = target.notna().to_numpy().copy()
-        if weights is not None:
-            keep &= weights > 0
-        self.n_dropped_rows_ = int((~keep).sum())
-        frame, target = frame.loc[keep], target.loc[keep]
-        weights = None if weights is None else weights[keep]
-        if len(frame) < 4:
-            raise SchemaError(f"Fitting needs at least 4 rows with a target, got {len(frame)} "
-                              f"sample(s). Hint: add data.")
+        frame, target, weights, self.n_dropped_rows_ = training_rows(as_frame(X), y,
+                                                                     sample_weight)
         y_encoded, task, base_weights = self._prepare_target(target)
         if base_weights is not None:
             weights = base_weights if weights is None else weights * base_weights
         metric = get_metric(self.metric, task) if self.metric else default_metric(task)
-        roles = self._infer_roles(frame, target, task)
+        roles = feature_roles(frame, target, [*self.exclude_columns, *(c for c in (
+            self.time_column, self.group_column) if c)])
         raw = frame
         frame = coerce_frame(frame, roles)
         features = roles.features
@@ -308,23 +223,14 @@ class _AutoMLBase(BaseEstimator):
         scheme = CVScheme(kind=self.cv_kind, n_splits=self.cv, n_repeats=self.n_repeats,  # type: ignore[arg-type]
                           random_state=self.random_state)
         splits = make_splits(scheme, task=task, y=y_encoded, groups=groups, time=times)
-        monotone = self._monotone(roles, task)
+        monotone = monotone_for(self.monotone_constraints, roles, task)
         cache = FoldCache(frame[features].reset_index(drop=True), y_encoded, roles, splits,
                           random_state=self.random_state, task=task, monotone=monotone)
-        specs = available_specs(task, include=self.include_models, exclude=self.exclude_models)
-        if monotone:  # families that cannot honour the constraints leave the search
-            specs = [spec for spec in specs if spec.supports_monotone]
-        if not specs:
-            raise ConfigError(f"No model family left for a {task.value} task with "
-                              f"include_models={self.include_models!r}, "
-                              f"exclude_models={self.exclude_models!r}"
-                              + (" and monotone constraints (only lightgbm, xgboost and "
-                                 "hist_gb honour them)" if monotone else "") + ".")
         self.monotone_constraints_: dict[str, int] = monotone
-        searched = affordable_families(specs, self._infer_limit(), n_rows=len(splits[0][0]),
-                                       n_columns=len(features), n_features=cache.n_features)
-        self.infer_limit_excluded_ = [s.name for s in specs if s not in searched]
-        specs = searched
+        specs, self.infer_limit_excluded_ = searched_specs(
+            task, include=self.include_models, exclude=self.exclude_models, monotone=monotone,
+            limit=self._infer_limit(), n_rows=len(splits[0][0]), n_columns=len(features),
+            n_features=cache.n_features)
         settings = SearchSettings(task=task, metric=metric, n_classes=self._n_classes(),
                                   n_trials=self.n_trials, random_state=self.random_state,
                                   n_jobs=self.n_jobs, storage=self.storage,
@@ -334,41 +240,10 @@ class _AutoMLBase(BaseEstimator):
     def _n_classes(self) -> int:
         return 0
 
-    def _infer_roles(self, frame: pd.DataFrame, target: pd.Series, task: Task) -> ColumnRoles:
-        name = "__jogak_target__"
-        while name in frame.columns:
-            name += "_"
-        with_target = frame.assign(**{name: target.to_numpy()})
-        roles = infer_roles(with_target, target=name)
-        info = {k: v for k, v in roles.info.items() if k != name}
-        roles = ColumnRoles(info=info, target=None)
-        excluded = list(self.exclude_columns)
-        excluded += [c for c in (self.time_column, self.group_column) if c]
-        for column in excluded:
-            if column not in roles.info:
-                raise SchemaError(f"Column {column!r} is not in the data; columns are "
-                                  f"{list(roles.info)}.")
-            roles = roles.with_role(column, ColumnRole.IDENTIFIER)
-        return roles
-
-    def _leaderboard(self, records: list[TrialRecord], metric: Metric, final: Any) -> pd.DataFrame:
-        rows = [r.to_row(metric) for r in records if r.status == "complete"]
-        board = pd.DataFrame(rows)
-        ensemble_row: dict[str, Any] = {"trial": -1, "family": f"ensemble ({final.kind})",
-                                        "source": "ensemble", "status": "complete"}
-        for name, (mean, std) in final.cv.items():
-            key = name if name == metric.name else f"cv_{name}"
-            ensemble_row[key] = mean
-            ensemble_row[f"{key}_std"] = std
-        board = pd.concat([pd.DataFrame([ensemble_row]), board], ignore_index=True)
-        ascending = not metric.greater_is_better
-        return board.sort_values(metric.name, ascending=ascending, kind="stable",
-                                 ignore_index=True)
-
     # -- predict -------------------------------------------------------------------------------
     def _validated(self, X: Any) -> pd.DataFrame:
         check_is_fitted(self, "ensemble_")
-        frame = _as_frame(X)
+        frame = as_frame(X)
         if not isinstance(X, pd.DataFrame):
             if frame.shape[1] != self.n_features_in_:
                 raise SchemaError(f"X has {frame.shape[1]} features, but {type(self).__name__} "

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sklearn.base import clone
 from threadpoolctl import threadpool_limits
 
@@ -19,7 +20,7 @@ from jogak.pipeline import native_categorical_indices
 
 _THREADED_ROWS = 20_000
 
-__all__ = ["TrialPruned", "TrialRecord", "evaluate_trial", "predict_learner"]
+__all__ = ["TrialPruned", "TrialRecord", "evaluate_trial", "leaderboard", "predict_learner"]
 
 
 class TrialPruned(Exception):
@@ -160,3 +161,18 @@ def _widen(prediction: np.ndarray, learner: Any, n_classes: int) -> np.ndarray:
 def params_repr(params: Mapping[str, Any]) -> str:
     return ", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
                      for k, v in sorted(params.items()))
+
+
+def leaderboard(records: list[TrialRecord], metric: Metric, kind: str,
+                cv: Mapping[str, tuple[float, float]]) -> pd.DataFrame:
+    """Every completed trial and the final ensemble (``trial`` -1), best first."""
+    rows = [r.to_row(metric) for r in records if r.status == "complete"]
+    ensemble_row: dict[str, Any] = {"trial": -1, "family": f"ensemble ({kind})",
+                                    "source": "ensemble", "status": "complete"}
+    for name, (mean, std) in cv.items():
+        key = name if name == metric.name else f"cv_{name}"
+        ensemble_row[key] = mean
+        ensemble_row[f"{key}_std"] = std
+    board = pd.concat([pd.DataFrame([ensemble_row]), pd.DataFrame(rows)], ignore_index=True)
+    return board.sort_values(metric.name, ascending=not metric.greater_is_better,
+                             kind="stable", ignore_index=True)
