@@ -202,12 +202,13 @@ def _cost_table(results: pd.DataFrame, budget: float, frameworks: list[str]) -> 
             _median(_column(runs, "load_1min_before"), ".1f"),
         ])
     return Table(f"Cost per framework, medians over successful runs (budget {budget:g} s)",
-                 ["framework", "ok runs", "fit s", "fit CPU s", "overrun mean", "overrun max", "runs >10 %",
-                  "peak memory MB", "artifact MB", "1-row p50 ms", "1-row p99 ms",
+                 ["framework", "ok runs", "fit s", "fit CPU s", "overrun mean", "overrun max",
+                  "runs >10 %", "peak memory MB", "artifact MB", "1-row p50 ms", "1-row p99 ms",
                   "10k batch rows/s", "load before"], rows,
                  "overrun = max(0, fit time / budget - 1). Fit CPU s: user + system time of "
-                 "the runner's process tree during fit (2 cores: at most 2 x fit s). Peak memory up to the end of fit: "
-                 "max of the process's max RSS and the sampled PSS of its process tree. "
+                 "the runner's process tree during fit (2 cores: at most 2 x fit s). "
+                 "Peak memory up to the end of fit: max of the process's max RSS and the "
+                 "sampled PSS of its process tree. "
                  "Latency: one row at a time, in process, after 20 warm-up calls. Load before: "
                  "the machine's 1-minute load average when the run started (2 cores).")
 
