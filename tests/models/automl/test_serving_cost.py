@@ -30,6 +30,21 @@ def _fitted(family: str, params: dict, n_rows: int = 600, seed: int = 0):
     return get_spec(family).build(params, context).fit(X, y)
 
 
+def test_a_wide_linear_model_on_text_features_meets_the_default_limit() -> None:
+    # TF-IDF gives a logistic model tens of thousands of coefficients over sparse rows; it
+    # serves in about a microsecond a row, so the default limit must not keep it out (it did,
+    # and PhraseBank got a LightGBM 6 points less accurate)
+    from scipy import sparse
+    from sklearn.linear_model import LogisticRegression
+
+    X = sparse.random(300, 40_000, density=0.0005, format="csr", random_state=0)
+    y = np.arange(300) % 3
+    wide = LogisticRegression(max_iter=200).fit(X, y)
+    assert wide.coef_.shape == (3, 40_000)
+    limit = InferLimit(5e-5, 1e-3)  # the estimators' defaults
+    assert limit.admits(learner_cost("linear", wide))
+
+
 def test_cost_model_ranks_families_by_how_they_serve() -> None:
     linear = learner_cost("linear", _fitted("linear", {}))
     booster = learner_cost("lightgbm", _fitted("lightgbm", {"n_estimators": 200}))
