@@ -26,8 +26,10 @@ def home(tmp_path_factory: pytest.TempPathFactory, telco_rows: pd.DataFrame) -> 
 
     root = tmp_path_factory.mktemp("jogak_home")
     X, y = telco_rows.drop(columns=["Churn"]), telco_rows["Churn"]
+    # a two-family ensemble (the pages show members and weights); no serving limit, which
+    # would keep the forest out
     model = AutoMLClassifier(n_trials=2, include_models=["linear", "random_forest"], cv=3,
-                             random_state=0).fit(X, y)
+                             random_state=0, infer_limit=None, infer_limit_row=None).fit(X, y)
     model.target_name_ = "Churn"
     bundle = model.save(root / "bundle", name="churn")
     with Registry(root) as registry:

@@ -239,8 +239,13 @@ def render_why() -> None:
     one = _customer_explanation(str(ctx.entry.path), str(ctx.entry.data), row)
     steps = one.waterfall(0)
     base = float(np.ravel(one.base_values)[0])
-    st.metric("Prediction", f"{float(np.ravel(one.predictions)[0]):.3f}",
-              help=f"base value {base:.3f}")
+    predicted = float(np.ravel(one.predictions)[0])
+    # the waterfall adds up in the explanation's space; a single logistic or boosted learner
+    # is explained in log-odds, so its probability is shown beside it
+    st.metric("Prediction" if one.space == "probability" else f"Prediction ({one.space})",
+              f"{predicted:.3f}", help=f"base value {base:.3f}")
+    if one.space == "log_odds":
+        st.metric("Predicted probability", f"{1.0 / (1.0 + np.exp(-predicted)):.3f}")
     st.dataframe(steps.astype({"value": str}), hide_index=True)
     fig = go.Figure(go.Waterfall(x=steps["column"], y=steps["contribution"], base=base))
     st.plotly_chart(_layout(fig, f"Contributions for {label}"))
