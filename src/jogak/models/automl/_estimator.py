@@ -39,6 +39,7 @@ from jogak.models.automl._predictor import EnsemblePredictor
 from jogak.models.automl._search import Search, SearchSettings, TrialCallback
 from jogak.models.automl._serving_cost import InferLimit, predictor_cost
 from jogak.models.automl._trial import TrialRecord, leaderboard
+from jogak.pipeline._input_tags import RawTableInputMixin
 
 __all__ = ["AutoMLClassifier", "AutoMLRegressor"]
 
@@ -54,7 +55,7 @@ class _Prepared:
     weights: np.ndarray | None
 
 
-class _AutoMLBase(BaseEstimator):
+class _AutoMLBase(RawTableInputMixin, BaseEstimator):
     """Shared parameters and fitting of the AutoML estimators (see the subclasses)."""
 
     def __init__(self, *, time_budget: float | None = 60.0, n_trials: int | None = None,
@@ -97,9 +98,6 @@ class _AutoMLBase(BaseEstimator):
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        tags.input_tags.string = True
-        tags.input_tags.categorical = True
         tags.non_deterministic = False
         return tags
 

@@ -21,6 +21,7 @@ from jogak.models import (
     load_model,
     operating_points,
 )
+from jogak.pipeline._input_tags import RawTableInputMixin
 from jogak.solutions.churn._calibration import (
     CalibrationMethod,
     apply_calibration,
@@ -33,7 +34,7 @@ __all__ = ["ChurnClassifier", "evaluate_holdout", "load_churn_model"]
 _MANIFEST_KEY = "churn"
 
 
-class ChurnClassifier(ClassifierMixin, BaseEstimator):
+class ChurnClassifier(RawTableInputMixin, ClassifierMixin, BaseEstimator):
     """Churn probabilities from the AutoML core, calibrated, with two operating points.
 
     ``recall_first`` (catch ``recall_target`` of the churners: cheap, broad campaigns such as
@@ -99,13 +100,6 @@ class ChurnClassifier(ClassifierMixin, BaseEstimator):
         self.precision_target = precision_target
         self.random_state = random_state
         self.n_jobs = n_jobs
-
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        tags.input_tags.string = True
-        tags.input_tags.categorical = True
-        return tags
 
     def _automl(self) -> AutoMLClassifier:
         return AutoMLClassifier(

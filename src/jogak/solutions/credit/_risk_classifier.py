@@ -10,12 +10,13 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_is_fitted
 
+from jogak.pipeline._input_tags import RawTableInputMixin
 from jogak.solutions.credit._target import as_feature_frame, check_columns, encode_target
 
 __all__ = ["RiskClassifier"]
 
 
-class RiskClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
+class RiskClassifier(RawTableInputMixin, ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
     """Base of a binary credit classifier whose ``decision_function`` is ``logit(P(bad))``.
 
     Subclasses take the raw feature table (missing values, text and categorical columns) and
@@ -26,13 +27,6 @@ class RiskClassifier(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
     classes_: np.ndarray
     positive_label_: Any
     feature_names_in_: np.ndarray
-
-    def __sklearn_tags__(self) -> Any:
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        tags.input_tags.string = True
-        tags.input_tags.categorical = True
-        return tags
 
     @abstractmethod
     def decision_function(self, X: Any) -> np.ndarray:

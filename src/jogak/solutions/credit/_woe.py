@@ -12,6 +12,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from jogak.errors import ConfigError, SchemaError
+from jogak.pipeline._input_tags import RawTableInputMixin
 from jogak.solutions.credit._binning import (
     FeatureBinning,
     bin_categorical,
@@ -29,7 +30,7 @@ def _is_numeric(series: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
 
 
-class MonotonicBinner(TransformerMixin, BaseEstimator):
+class MonotonicBinner(RawTableInputMixin, TransformerMixin, BaseEstimator):
     """Bin every feature so the bad rate moves one way across bins, and encode it as WoE.
 
     Numeric features start from ``n_prebins`` quantile pre-bins (every distinct value when there
@@ -96,9 +97,6 @@ class MonotonicBinner(TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        tags.input_tags.string = True
-        tags.input_tags.categorical = True
         tags.target_tags.required = True
         return tags
 
