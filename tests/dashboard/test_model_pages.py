@@ -28,6 +28,18 @@ def rows(home: Path) -> pd.DataFrame:
     return pd.read_csv(home / "data" / "churn.csv")
 
 
+@pytest.fixture(scope="module")
+def single_bundle(tmp_path_factory: pytest.TempPathFactory, telco_rows: pd.DataFrame) -> Path:
+    """A one-learner (logistic) Telco bundle: SHAP explains it in log-odds, not probability."""
+    from jogak.models import AutoMLClassifier
+
+    X, y = telco_rows.drop(columns=["Churn"]), telco_rows["Churn"]
+    model = AutoMLClassifier(n_trials=2, include_models=["linear"], cv=3,
+                             random_state=0).fit(X, y)
+    assert model.ensemble_kind_ == "single"
+    return model.save(tmp_path_factory.mktemp("single") / "bundle", name="churn_linear")
+
+
 def _metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
@@ -93,6 +105,49 @@ def test_why_shows_top8_waterfall_and_pdp(page, model: Any, rows: pd.DataFrame) 
     base = float(at.metric[0].proto.help.split()[-1])
     assert base + contributions == pytest.approx(float(at.metric[0].value), abs=2e-3)
     assert len(at.get("plotly_chart")) == 3
+
+
+def _why_customer(at: AppTest, row: int) -> tuple[dict[str, str], float]:
+    """Pick the ``row``-th customer on the Why page: its metrics and its waterfall's base + sum."""
+    labels = at.selectbox(key="why_customer").options
+    at.selectbox(key="why_customer").set_value(labels[row]).run()
+    base = float(_ok(at).metric[0].proto.help.split()[-1])
+    return _metrics(at), base + float(at.dataframe[1].value["contribution"].sum())
+
+
+def test_why_ensemble_is_explained_in_probability(page, model: Any,  # noqa: ANN001
+                                                   rows: pd.DataFrame) -> None:
+    assert len(model.ensemble_.weights) == 2  # linear + forest: probabilities are averaged
+    at = _ok(page("why"))
+    assert "SHAP, probability" in at.subheader[0].value
+    figures, total = _why_customer(at, 5)
+    assert list(figures) == ["Prediction"]  # no separate probability: it is the prediction
+    proba = model.predict_proba(rows.iloc[[5]].drop(columns=["Churn"]))[0, 1]
+    assert float(figures["Prediction"]) == pytest.approx(proba, abs=1e-3)
+    assert total == pytest.approx(float(figures["Prediction"]), abs=2e-3)
+
+
+def test_why_single_learner_shows_log_odds_and_its_probability(
+        home: Path, single_bundle: Path, rows: pd.DataFrame,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from jogak.models import load_model
+
+    monkeypatch.setattr(sys, "argv", ["app.py", "--home", str(home), "--model",
+                                      str(single_bundle), "--data",
+                                      str(home / "data" / "churn.csv")])
+    at = _ok(AppTest.from_file(str(APP_DIR / "pages" / "why.py"), default_timeout=120).run())
+    assert at.sidebar.selectbox(key="model_label").value.startswith("churn_linear (bundle ")
+    assert "SHAP, log_odds" in at.subheader[0].value
+    figures, total = _why_customer(at, 5)
+    assert list(figures) == ["Prediction (log_odds)", "Predicted probability"]
+    log_odds = float(figures["Prediction (log_odds)"])
+    shown = float(figures["Predicted probability"])
+    assert total == pytest.approx(log_odds, abs=2e-3)  # the waterfall adds up in log-odds
+    assert shown == pytest.approx(1.0 / (1.0 + np.exp(-log_odds)), abs=1e-3)
+    customer = rows.iloc[[5]].drop(columns=["Churn"])
+    assert shown == pytest.approx(load_model(single_bundle).predict_proba(customer)[0, 1],
+                                  abs=1e-3)
+    assert abs(log_odds - shown) > 0.05  # the two figures are not the same number twice
 
 
 def test_what_if_slider_moves_prediction(page, model: Any, rows: pd.DataFrame) -> None:  # noqa: ANN001
