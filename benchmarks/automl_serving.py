@@ -2,10 +2,11 @@
 
 For each task and each variant the script starts a child process that fits ``AutoMLClassifier``
 / ``AutoMLRegressor`` under a wall-clock budget, saves the bundle, reloads it with
-``jogak.load_model`` and measures, as ``benchmarks/automl/measure.py`` does: single-row p50/p99
-through ``predict_proba_row`` / ``predict_row`` (20 warm-up calls, then 300 calls or 15 s) and
-the rows/s of a 10k-row ``predict_proba`` / ``predict`` batch (median of 3), in wall and in
-process CPU time. The CV score is the fitted model's ``cv_results_`` mean of the task metric.
+``jogak.load_model`` and measures it with the code of ``benchmarks/automl/measure.py``
+(``single_row_latency``, ``batch_throughput``): single-row p50/p99 through
+``predict_proba_row`` / ``predict_row`` (20 warm-up calls, then 300 calls or 15 s) and the
+rows/s of a 10k-row ``predict_proba`` / ``predict`` batch (median of 3), in wall and in process
+CPU time. The CV score is the fitted model's ``cv_results_`` mean of the task metric.
 Variants alternate per task (before, after) so both see the same load; ``--before-src`` points
 the "before" child at another checkout's ``src`` (e.g. ``git worktree add /tmp/jogak-before
 HEAD~1``), ``--after-src`` the "after" child.
@@ -19,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -27,20 +27,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 _HERE = Path(__file__).resolve().parent
 DEFAULT_TASKS = ("telco_churn", "taiwan_credit", "wine", "breast_cancer", "diabetes")
 
 
-def _cpu_seconds() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
-
-
 def _child(task_name: str, budget: float, infer_limit: str | None) -> dict[str, Any]:
     sys.path.insert(0, str(_HERE / "automl"))
+    from measure import (  # type: ignore[import-not-found]
+        batch_throughput,
+        own_cpu_seconds,
+        single_row_latency,
+    )
     from tasks import load_task  # type: ignore[import-not-found]
 
     from jogak import AutoMLClassifier, AutoMLRegressor, load_model
@@ -51,37 +48,17 @@ def _child(task_name: str, budget: float, infer_limit: str | None) -> dict[str, 
     if infer_limit is not None:  # only the "after" code knows the parameter
         params["infer_limit"] = None if infer_limit == "none" else float(infer_limit)
     load_before = os.getloadavg()[0]
-    wall, cpu = time.perf_counter(), _cpu_seconds()
+    wall, cpu = time.perf_counter(), own_cpu_seconds()
     model = estimator(**params).fit(task.X, task.y)
-    fit_wall, fit_cpu = time.perf_counter() - wall, _cpu_seconds() - cpu
+    fit_wall, fit_cpu = time.perf_counter() - wall, own_cpu_seconds() - cpu
     with tempfile.TemporaryDirectory() as folder:
         model.save(Path(folder) / "bundle")
         bundle = load_model(Path(folder) / "bundle")
     X = task.X.reset_index(drop=True)
-    records = [X.iloc[i % len(X)].to_dict() for i in range(320)]
     one = bundle.predict_row if task.kind == "regression" else bundle.predict_proba_row
-    for record in records[:20]:
-        one(record)
-    times, cpu_times = [], []
-    deadline = time.perf_counter() + 15.0  # slow predictors stop after 15 s (>= 50 calls)
-    for i, record in enumerate(records[20:]):
-        start, cpu = time.perf_counter_ns(), time.process_time_ns()
-        one(record)
-        times.append(time.perf_counter_ns() - start)
-        cpu_times.append(time.process_time_ns() - cpu)
-        if i >= 49 and time.perf_counter() > deadline:
-            break
-    batch = X.sample(10_000, replace=True, random_state=0).reset_index(drop=True)
+    latency = single_row_latency(lambda row, record: one(record), X, 300)
     many = bundle.predict if task.kind == "regression" else bundle.predict_proba
-    many(batch.iloc[:100])
-    batch_seconds, batch_cpu = [], []
-    for _ in range(3):
-        start, cpu = time.perf_counter(), time.process_time()
-        many(batch)
-        batch_seconds.append(time.perf_counter() - start)
-        batch_cpu.append(time.process_time() - cpu)
-        if batch_seconds[-1] > 20:
-            break  # slow predictors are measured once, as benchmarks/automl/measure.py does
+    throughput = batch_throughput(many, X, 10_000, seed=0)
     ensemble = bundle.ensemble_
     estimate = getattr(bundle, "serving_cost_", None)
     return {
@@ -90,12 +67,11 @@ def _child(task_name: str, budget: float, infer_limit: str | None) -> dict[str, 
         "kind": bundle.ensemble_kind_, "mode": ensemble.mode,
         "members": {k: round(v, 3) for k, v in ensemble.weights.items()},
         "fit_wall_s": round(fit_wall, 1), "fit_cpu_s": round(fit_cpu, 1),
-        "p50_ms": round(float(np.percentile(times, 50)) / 1e6, 3),
-        "p99_ms": round(float(np.percentile(times, 99)) / 1e6, 3),
-        "batch_rows_per_s": round(10_000 / float(np.median(batch_seconds))),
+        "p50_ms": round(latency.p50_ms, 3), "p99_ms": round(latency.p99_ms, 3),
+        "batch_rows_per_s": round(throughput.rows_per_s),
         # CPU time of this process (all its threads): what the load average does not inflate
-        "cpu_p50_ms": round(float(np.percentile(cpu_times, 50)) / 1e6, 3),
-        "batch_rows_per_cpu_s": round(10_000 / max(float(np.median(batch_cpu)), 1e-9)),
+        "cpu_p50_ms": round(latency.cpu_p50_ms, 3),
+        "batch_rows_per_cpu_s": round(throughput.rows_per_cpu_s),
         "estimate": None if estimate is None else
         {"batch_rows_per_s": round(1 / estimate.batch_seconds_per_row),
          "row_ms": round(estimate.row_seconds * 1e3, 3)},

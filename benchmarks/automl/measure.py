@@ -18,6 +18,8 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Protocol
@@ -26,7 +28,8 @@ import numpy as np
 import pandas as pd
 from sklearn import metrics as skm
 
-__all__ = ["Adapter", "main", "package_versions", "score"]
+__all__ = ["Adapter", "Latency", "Throughput", "batch_throughput", "main", "own_cpu_seconds",
+           "package_versions", "score", "single_row_latency"]
 
 TARGET = "__target__"
 N_WARMUP = 20
@@ -139,19 +142,19 @@ def _proc_cpu_seconds(pid: int) -> float:
     return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
-def _own_cpu_seconds() -> float:
+def own_cpu_seconds() -> float:
     """CPU seconds of this process and of the children it has waited for."""
     return sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
                                                   resource.getrusage(resource.RUSAGE_CHILDREN)))
 
 
 def _tree_cpu_seconds(start: float) -> float:
-    """CPU seconds used since ``start`` (a :func:`_own_cpu_seconds` reading) by this process and
+    """CPU seconds used since ``start`` (a :func:`own_cpu_seconds` reading) by this process and
     its descendants: its own and reaped children's time, plus each live descendant's own and
     reaped time (ray or loky workers still running). Processes that detached from the tree are
     not seen."""
     live = sum(_proc_cpu_seconds(pid) for pid in _tree_pids(os.getpid())[1:])
-    return _own_cpu_seconds() - start + live
+    return own_cpu_seconds() - start + live
 
 
 def _size_bytes(path: Path) -> int:
@@ -166,37 +169,68 @@ def _aligned_proba(adapter: Adapter, X: pd.DataFrame, classes: list[Any]) -> np.
     return proba[:, order]
 
 
-def _latency_ms(adapter: Adapter, X: pd.DataFrame, n_calls: int) -> tuple[float, float, int]:
-    """p50 and p99 of single-row calls; slow predictors stop after LATENCY_SECONDS (>= 50 calls)."""
+@dataclass(frozen=True)
+class Latency:
+    """Single-row call times: wall p50/p99 and process-CPU p50 in ms, over ``calls`` calls."""
+
+    p50_ms: float
+    p99_ms: float
+    cpu_p50_ms: float
+    calls: int
+
+
+@dataclass(frozen=True)
+class Throughput:
+    """Rows per second of one batch call (median of up to 3), in wall and in process CPU time."""
+
+    rows_per_s: float
+    rows_per_cpu_s: float
+
+
+def single_row_latency(predict_one: Callable[[pd.DataFrame, dict[str, Any]], Any],
+                       X: pd.DataFrame, n_calls: int) -> Latency:
+    """Time ``predict_one(row, record)`` on rows of ``X`` (a one-row frame and its dict).
+
+    ``N_WARMUP`` calls first, then ``n_calls`` timed ones; slow predictors stop after
+    ``LATENCY_SECONDS`` (>= 50 calls). Wall time excludes the CPU clock reads around it; CPU
+    time is that of this process (all its threads), which the load average does not inflate.
+    """
     rows = [X.iloc[[i % len(X)]] for i in range(n_calls)]
     records = [row.iloc[0].to_dict() for row in rows]
     for i in range(N_WARMUP):
-        adapter.predict_one(rows[i], records[i])
-    times = []
+        predict_one(rows[i % n_calls], records[i % n_calls])
+    times, cpu_times = [], []
     deadline = time.perf_counter() + LATENCY_SECONDS
     for i in range(n_calls):
+        cpu = time.process_time_ns()
         start = time.perf_counter_ns()
-        adapter.predict_one(rows[i], records[i])
+        predict_one(rows[i], records[i])
         times.append(time.perf_counter_ns() - start)
+        cpu_times.append(time.process_time_ns() - cpu)
         if i >= 49 and time.perf_counter() > deadline:
             break
-    return (float(np.percentile(times, 50) / 1e6), float(np.percentile(times, 99) / 1e6),
-            len(times))
+    return Latency(p50_ms=float(np.percentile(times, 50) / 1e6),
+                   p99_ms=float(np.percentile(times, 99) / 1e6),
+                   cpu_p50_ms=float(np.percentile(cpu_times, 50) / 1e6), calls=len(times))
 
 
-def _batch_rows_per_s(adapter: Adapter, X: pd.DataFrame, n_rows: int, kind: str,
-                      seed: int) -> float:
+def batch_throughput(predict: Callable[[pd.DataFrame], Any], X: pd.DataFrame, n_rows: int,
+                     seed: int) -> Throughput:
+    """``n_rows`` rows of ``X`` drawn with replacement, predicted in one call (after a 100-row
+    warm-up); the median of 3 calls, or of 1 when a call takes more than 20 s."""
     batch = X.sample(n_rows, replace=True, random_state=seed).reset_index(drop=True)
-    call = adapter.predict if kind == "regression" else adapter.predict_proba
-    call(batch.iloc[:100])
-    timings = []
+    predict(batch.iloc[:100])
+    seconds, cpu_seconds = [], []
     for _ in range(3):
+        cpu = time.process_time()
         start = time.perf_counter()
-        call(batch)
-        timings.append(time.perf_counter() - start)
-        if timings[-1] > 20:
+        predict(batch)
+        seconds.append(time.perf_counter() - start)
+        cpu_seconds.append(time.process_time() - cpu)
+        if seconds[-1] > 20:
             break  # slow predictors are measured once
-    return n_rows / float(np.median(timings))
+    return Throughput(rows_per_s=n_rows / float(np.median(seconds)),
+                      rows_per_cpu_s=n_rows / max(float(np.median(cpu_seconds)), 1e-9))
 
 
 def _run(adapter_cls: type, config: dict[str, Any], result: dict[str, Any]) -> None:
@@ -212,7 +246,7 @@ def _run(adapter_cls: type, config: dict[str, Any], result: dict[str, Any]) -> N
 
     memory = PeakMemory()
     memory.start()
-    cpu_start = _own_cpu_seconds()
+    cpu_start = own_cpu_seconds()
     start = time.perf_counter()
     result.update(phase="fit", fit_started=start)
     adapter.fit(X_train, y_train)
@@ -245,12 +279,14 @@ def _run(adapter_cls: type, config: dict[str, Any], result: dict[str, Any]) -> N
     del reloaded
 
     result["phase"] = "latency"
-    p50, p99, n_calls = _latency_ms(adapter, X_test, int(config.get("n_latency", 300)))
-    result.update(latency_p50_ms=round(p50, 4), latency_p99_ms=round(p99, 4),
-                  latency_calls=n_calls)
-    rows_per_s = _batch_rows_per_s(adapter, X_test, int(config.get("batch_rows", 10_000)),
-                                   kind, int(config["seed"]))
-    result["batch_rows_per_s"] = round(rows_per_s, 1)
+    latency = single_row_latency(adapter.predict_one, X_test,
+                                 int(config.get("n_latency", 300)))
+    result.update(latency_p50_ms=round(latency.p50_ms, 4),
+                  latency_p99_ms=round(latency.p99_ms, 4), latency_calls=latency.calls)
+    many = adapter.predict if kind == "regression" else adapter.predict_proba
+    throughput = batch_throughput(many, X_test, int(config.get("batch_rows", 10_000)),
+                                  int(config["seed"]))
+    result["batch_rows_per_s"] = round(throughput.rows_per_s, 1)
     if artifact.is_dir():
         shutil.rmtree(artifact, ignore_errors=True)
     else:
