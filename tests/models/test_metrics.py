@@ -6,7 +6,7 @@ from sklearn import metrics as skm
 
 from jogak.data import Task
 from jogak.errors import ConfigError
-from jogak.models._metrics import default_metric, get_metric, score_all
+from jogak.models._metrics import binary_roc_auc, default_metric, get_metric, score_all
 
 
 @pytest.fixture
@@ -26,6 +26,44 @@ def test_binary_metrics_match_sklearn(binary_case: tuple[np.ndarray, np.ndarray]
     labels = (proba[:, 1] >= 0.5).astype(int)
     assert scores["f1"] == pytest.approx(skm.f1_score(y, labels))
     assert scores["accuracy"] == pytest.approx(skm.accuracy_score(y, labels))
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("levels", [3, 20, None])
+def test_binary_roc_auc_equals_sklearn_with_ties_and_weights(levels: int | None,
+                                                            weighted: bool) -> None:
+    rng = np.random.default_rng(7)
+    y = rng.integers(0, 2, 1000)
+    score = y * 0.3 + rng.random(1000)
+    if levels is not None:  # heavy ties: few distinct scores
+        score = np.round(score * levels) / levels
+    weights = rng.random(1000) * 3 if weighted else None
+    assert binary_roc_auc(y, score, weights) == pytest.approx(
+        skm.roc_auc_score(y, score, sample_weight=weights), abs=1e-12)
+
+
+def test_binary_roc_auc_edge_cases() -> None:
+    # labels other than 0/1: the greater label is the positive class, as in scikit-learn
+    y = np.array(["no", "yes", "no", "yes", "yes"])
+    score = np.array([0.1, 0.9, 0.4, 0.35, 0.8])
+    assert binary_roc_auc(y, score) == pytest.approx(skm.roc_auc_score(y, score))
+    assert binary_roc_auc(np.zeros(4), np.arange(4.0)) == 0.5  # one class
+    assert binary_roc_auc(np.array([0, 1]), np.array([0.5, 0.5])) == 0.5  # one tie
+    assert binary_roc_auc(np.array([0, 1, 1]), np.array([1e300, -1e300, 0.0])) == 0.0
+    # zero weight on every positive row: no positive mass, the area is undefined -> 0.5
+    assert binary_roc_auc(np.array([0, 1, 0]), np.array([0.1, 0.2, 0.3]),
+                          np.array([1.0, 0.0, 1.0])) == 0.5
+    with pytest.raises(ValueError, match="NaN"):
+        binary_roc_auc(np.array([0, 1]), np.array([np.nan, 0.3]))
+
+
+def test_weighted_accuracy_matches_sklearn() -> None:
+    rng = np.random.default_rng(3)
+    proba = rng.dirichlet([1, 1, 1], 300)
+    y = rng.integers(0, 3, 300)
+    weights = rng.random(300)
+    assert get_metric("accuracy", Task.MULTICLASS).score(y, proba, weights) == pytest.approx(
+        skm.accuracy_score(y, proba.argmax(1), sample_weight=weights))
 
 
 def test_multiclass_metrics_match_sklearn() -> None:

@@ -15,7 +15,8 @@ from sklearn import metrics as skm
 from jogak.data import Task
 from jogak.errors import ConfigError
 
-__all__ = ["METRICS", "Metric", "default_metric", "get_metric", "metrics_for_task", "score_all"]
+__all__ = ["METRICS", "Metric", "binary_roc_auc", "default_metric", "get_metric",
+           "metrics_for_task", "score_all"]
 
 ScoreFn = Callable[[np.ndarray, np.ndarray, np.ndarray | None], float]
 _EPS = 1e-15
@@ -60,10 +61,43 @@ def _full_proba(proba: np.ndarray) -> np.ndarray:
     return proba
 
 
-def _roc_auc(y: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> float:
-    if np.unique(y).size < 2:
+def binary_roc_auc(y: np.ndarray, score: np.ndarray,
+                   sample_weight: np.ndarray | None = None) -> float:
+    """Area under the ROC curve of a binary target, ties counted as half (as scikit-learn does).
+
+    The greater of the two labels is the positive class; with one class present the area is 0.5.
+    One sort and grouped sums, without scikit-learn's input checks: greedy ensemble selection
+    scores hundreds of blends, and ``roc_auc_score`` spent ~10 ms on each of 15k rows.
+    """
+    y = np.asarray(y)
+    score = np.asarray(score, dtype=np.float64)
+    if y.size == 0:
         return 0.5
-    return float(skm.roc_auc_score(y, _positive(p), sample_weight=w))
+    if not np.isfinite(score).all():
+        # scikit-learn's message names the problem (NaN or infinity in the input)
+        return float(skm.roc_auc_score(y, score, sample_weight=sample_weight))
+    top = y.max() if y.dtype.kind in "biuf" else np.unique(y)[-1]
+    positive = (y == top).astype(np.float64)
+    weight = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight, np.float64)
+    order = np.argsort(score)  # the order within ties does not matter: ties are summed
+    ordered = score[order]
+    starts = np.concatenate(([0], np.flatnonzero(np.diff(ordered)) + 1))
+    pos = np.add.reduceat(weight[order] * positive[order], starts)
+    neg = np.add.reduceat(weight[order] * (1.0 - positive[order]), starts)
+    total_pos, total_neg = pos.sum(), neg.sum()
+    if total_pos <= 0 or total_neg <= 0:
+        return 0.5
+    below = np.cumsum(neg) - neg  # negatives scored strictly lower than each group
+    # an elementwise sum, not np.dot: a BLAS call wakes its thread pool, which spins for ms
+    return float((pos * (below + 0.5 * neg)).sum() / (total_pos * total_neg))
+
+
+def _roc_auc(y: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> float:
+    return binary_roc_auc(y, _positive(p), w)
+
+
+def _accuracy(y: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> float:
+    return float(np.average(_labels(p) == y, weights=w))
 
 
 def _log_loss(y: np.ndarray, p: np.ndarray, w: np.ndarray | None) -> float:
@@ -126,7 +160,7 @@ METRICS: dict[str, Metric] = {
         Metric("roc_auc", _BIN, True, _roc_auc),
         Metric("log_loss", _CLS, False, _log_loss),
         Metric("brier", _BIN, False, _brier),
-        Metric("accuracy", _CLS, True, _label_metric(skm.accuracy_score)),
+        Metric("accuracy", _CLS, True, _accuracy),
         Metric("f1", _BIN, True, _label_metric(skm.f1_score, zero_division=0)),
         Metric("precision", _BIN, True, _label_metric(skm.precision_score, zero_division=0)),
         Metric("recall", _BIN, True, _label_metric(skm.recall_score, zero_division=0)),

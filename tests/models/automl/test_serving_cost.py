@@ -156,3 +156,39 @@ def test_infer_limits_must_be_positive_seconds(name: str) -> None:
     X, y = _frame()
     with pytest.raises(ConfigError, match=f"{name} must be a positive number of seconds"):
         AutoMLClassifier(n_trials=1, include_models=("linear",), **{name: -1.0}).fit(X, y)
+
+
+@pytest.mark.slow
+def test_with_no_time_to_refit_an_ensemble_the_best_learner_is_refitted_not_a_weak_one_bagged(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Taiwan credit at 30 s: the ensemble step left no time to refit; served bagged, the
+    # boosters broke the limit, and a linear model (AUC 0.748 against 0.784) was served
+    rng = np.random.default_rng(5)
+    X = pd.DataFrame(rng.normal(size=(600, 4)), columns=list("abcd"))
+    y = pd.Series((X["a"] * X["b"] > 0).astype(int))  # an interaction no linear model sees
+    settings = {"n_trials": 4, "cv": 5, "random_state": 0, "stacking": False,
+                "include_models": ("linear", "lightgbm")}
+    free = AutoMLClassifier(refit=False, infer_limit=None, infer_limit_row=None,
+                            **settings).fit(X, y)
+    booster = next(m for m in free.ensemble_.members if m.family == "lightgbm")
+    served_bagged = member_cost("lightgbm", booster.learners)
+    served_refit = member_cost("lightgbm", booster.learners, n_serving=1)
+    # a row limit that one refitted booster meets and five bagged fold boosters do not
+    row_limit = float(np.sqrt(served_refit.row_seconds * served_bagged.row_seconds))
+
+    import jogak.models.automl._finalize as finalize_module
+
+    def only_a_single_refit_past_the_deadline(numbers, by_number, cache, budget, *,
+                                              after=0.0, grace=0.0):
+        return len(numbers) == 1 and grace >= 0.05
+
+    monkeypatch.setattr(finalize_module, "_refit_fits", only_a_single_refit_past_the_deadline)
+    limited = AutoMLClassifier(infer_limit=None, infer_limit_row=row_limit, **settings).fit(X, y)
+    [member] = limited.ensemble_.members
+    assert member.family == "lightgbm"
+    assert len(member.learners) == 1
+    assert InferLimit(None, row_limit).admits(limited.serving_cost_)
+    best_booster = limited.leaderboard_.query("family == 'lightgbm'")["roc_auc"].max()
+    best_linear = limited.leaderboard_.query("family == 'linear'")["roc_auc"].max()
+    assert limited.cv_results_["roc_auc"][0] == pytest.approx(best_booster, abs=0.02)
+    assert limited.cv_results_["roc_auc"][0] > best_linear + 0.2

@@ -41,6 +41,9 @@ _STACK_MEMBERS = 6
 _SERVING_COST_TOLERANCE = 1e-3
 # Under a serving limit, a refit this small (share of the budget) runs even when time is up.
 _REFIT_GRACE = 0.02
+# When nothing better can be served bagged, refitting the best single learner may take this
+# share of the budget past the deadline (the overrun goal is 10 %).
+_SINGLE_REFIT_GRACE = 0.05
 
 
 @dataclass
@@ -132,11 +135,20 @@ def finalize(records: list[TrialRecord], specs: dict[str, ModelSpec], cache: Fol
                                             grace=grace) else "bagged"
     if mode == "bagged" and refit and infer_limit.is_active:
         # no time to refit: the members are served bagged, k times dearer
+        refit_book = book
         book = _cost_book(candidates, specs, n_columns, len(cache.splits), refit=False)
         extra = ZERO if stacker is None else stacker_cost(stacker)
         if not infer_limit.admits(book.total(stack_members) + extra):
             weights, greedy_loss = selection.choose(book)
             stacker, stack_columns, stack_members = None, [], list(weights)
+            # what the limit lets us serve bagged can be far worse (a linear model instead of a
+            # booster): one refitted learner, a little past the deadline, may be the better deal
+            best = selection.pool(refit_book)[0]
+            best_loss = selection.loss_of(best)
+            if best_loss < greedy_loss and _refit_fits([best.number], by_number, cache, budget,
+                                                       grace=_SINGLE_REFIT_GRACE):
+                weights, greedy_loss = {best.number: 1.0}, best_loss
+                stack_members, mode = [best.number], "refit"
     kind = "stacked" if stacker is not None else "greedy" if len(weights) > 1 else "single"
     oof = sum(w * by_number[k].oof for k, w in weights.items())  # type: ignore[operator]
     member_numbers = stack_members
@@ -203,10 +215,13 @@ class _Selection:
                                    affordable=affordable)
             return chosen.weights, chosen.loss
         best = pool[0]
+        return {best.number: 1.0}, self.loss_of(best)
+
+    def loss_of(self, record: TrialRecord) -> float:
+        """One candidate's out-of-fold loss, on the rows the blends are scored on."""
         rows = self.mask if self.mask is not None else slice(None)
         weights = None if self.sample_weight is None else self.sample_weight[rows]
-        loss = self.metric.loss(self.y[rows], best.oof[rows], weights)  # type: ignore[index]
-        return {best.number: 1.0}, loss
+        return self.metric.loss(self.y[rows], record.oof[rows], weights)  # type: ignore[index]
 
     def stack_members(self, weights: dict[int, float], book: CostBook, n_members: int) -> list[int]:
         """The greedy members and the best others, cut to ``n_members`` and to the limit."""
