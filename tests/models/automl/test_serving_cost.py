@@ -192,3 +192,27 @@ def test_with_no_time_to_refit_an_ensemble_the_best_learner_is_refitted_not_a_we
     best_linear = limited.leaderboard_.query("family == 'linear'")["roc_auc"].max()
     assert limited.cv_results_["roc_auc"][0] == pytest.approx(best_booster, abs=0.02)
     assert limited.cv_results_["roc_auc"][0] > best_linear + 0.2
+
+
+def test_only_families_whose_floor_reads_the_feature_count_fit_preprocessing_for_it() -> None:
+    # the count comes from fitting that style's preprocessing on fold 0 (TF-IDF + SVD on text
+    # took 12 of a 30 s budget, for families that then never ran)
+    from jogak.models.automl._serving_cost import affordable_families
+    from jogak.models.catalog import available_specs
+
+    specs = available_specs(Task.BINARY)
+    asked: list[str] = []
+
+    def count_features(style) -> int:
+        asked.append(specs_by_style[style])
+        return 50
+
+    specs_by_style = {spec.style: spec.name for spec in specs if spec.name == "knn"}
+    kept = affordable_families(specs, InferLimit(5e-5, 1e-3), n_rows=300, n_columns=10,
+                               n_features=count_features)
+    assert asked == ["knn"]
+    assert "knn" in {spec.name for spec in kept}  # 300 rows x 50 features: within the limit
+    crowded = affordable_families(specs, InferLimit(5e-5, 1e-3), n_rows=200_000, n_columns=10,
+                                  n_features=lambda style: 50)
+    assert "knn" not in {spec.name for spec in crowded}
+    assert "lightgbm" in {spec.name for spec in crowded}

@@ -72,6 +72,9 @@ class _Line:
     floor_units: Callable[[int, int], tuple[float, float]] = lambda rows, features: (0.0, 0.0)
     # learner -> seconds a single-row call adds on top of the line (e.g. a frame per call)
     row_extra: Callable[[Any], float] = lambda learner: 0.0
+    # whether ``floor_units`` reads the preprocessed feature count (knowing it means fitting the
+    # family's preprocessing first: seconds for TF-IDF + SVD, wasted if the family never runs)
+    floor_uses_features: bool = False
 
     def cost(self, learner: Any) -> ServingCost:
         line = self._at(*self.units(learner))
@@ -170,7 +173,7 @@ _FAMILIES: dict[str, _Line] = {
     # kept text tasks' best learner out of the ensemble
     "linear": _Line(2e-8, 1e-10, 8e-6, 1e-10, _linear_units),
     "knn": _Line(0.0, 1.2e-9, 3e-4, 4e-9, _knn_units,
-                 lambda rows, features: (float(rows * features),) * 2),
+                 lambda rows, features: (float(rows * features),) * 2, floor_uses_features=True),
     # the search offers at least 64 trees
     "random_forest": _Line(2e-6, 1.5e-8, 5e-3, 1.5e-4, _forest_units, lambda r, f: (64.0, 64.0)),
     "extra_trees": _Line(2e-6, 1.5e-8, 5e-3, 1.5e-4, _forest_units, lambda r, f: (64.0, 64.0)),
@@ -226,6 +229,11 @@ def preprocessing_cost(n_columns: int, n_preprocessors: int = 1) -> ServingCost:
     one = ServingCost(_STYLE_BATCH_BASE + _STYLE_BATCH_PER_COLUMN * n_columns,
                       _STYLE_ROW_BASE + _STYLE_ROW_PER_COLUMN * n_columns)
     return one.scaled(n_preprocessors)
+
+
+def _floor_uses_features(family: str) -> bool:
+    line = _FAMILIES.get(family)
+    return line is not None and line.floor_uses_features
 
 
 def family_floor(family: str, n_rows: int, n_features: int) -> ServingCost:
@@ -314,7 +322,9 @@ def affordable_families(specs: list[Any], limit: InferLimit, *, n_rows: int, n_c
     if not limit.is_active:
         return list(specs)
     style = preprocessing_cost(n_columns)
-    floors = {spec.name: family_floor(spec.name, n_rows, n_features(spec.style)) + style
+    floors = {spec.name: family_floor(spec.name, n_rows,
+                                      n_features(spec.style) if _floor_uses_features(spec.name)
+                                      else 0) + style
               for spec in specs}
     kept = [spec for spec in specs if limit.admits(floors[spec.name])]
     return kept or [min(specs, key=lambda spec: limit.pressure(floors[spec.name]))]
