@@ -203,6 +203,20 @@ def test_integer_identifiers_by_position_and_by_name(global_random_seed: int) ->
     assert roles["amount"] is R.NUMERIC
 
 
+def test_keys_with_a_few_repeats_are_identifiers_not_categories(global_random_seed: int) -> None:
+    # MASS::biopsy: "ID" holds 645 patient numbers in 699 rows (some sampled twice); as a
+    # 645-level category it only memorises rows
+    rng = np.random.default_rng(global_random_seed)
+    patients = rng.choice(10**6, 270, replace=False) + 10**6
+    frame = pd.DataFrame({"ID": np.concatenate([patients, patients[:30]]),
+                          "customer_id": [f"C{v:05d}" for v in patients] + ["C00001"] * 30,
+                          "store_id": rng.integers(0, 30, 300)})
+    roles = infer_roles(frame)
+    assert roles["ID"] is R.IDENTIFIER
+    assert roles["customer_id"] is R.IDENTIFIER
+    assert roles["store_id"] is R.CATEGORICAL_HIGH  # a key that really repeats stays a code
+
+
 def test_hash_keys_are_identifiers_even_when_they_repeat(global_random_seed: int) -> None:
     rng = np.random.default_rng(global_random_seed)
     alphabet = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"))

@@ -26,6 +26,9 @@ _ID_NAME = re.compile(r"(?:^|[_\s.\-])(?:id|key|uuid|guid|no)$|^unnamed: ?0$", r
 _CAMEL_ID = re.compile(r"(?:[a-z0-9]I[dD]|^ID|번호|아이디)$")
 _EPOCH_NAME = re.compile(r"timestamp|unix|epoch|(?:^|_)ts$", re.IGNORECASE)
 _BOOLEAN_SETS = {frozenset(pair) for pair in BOOLEAN_PAIRS}
+# a column named like a key whose values are mostly distinct is a key with a few repeats (a
+# patient sampled twice), not a category: as a feature it only memorises rows
+_ID_SHARE = 0.8
 
 
 def infer_roles(frame: pd.DataFrame, *, target: str | None = None, high_cardinality: int = 20,
@@ -336,8 +339,8 @@ def _numeric_role(name: str, column: pd.Series, counts: pd.Series,
             return ColumnRole.DATETIME, "Unix time in milliseconds", "epoch_ms"
     id_name = _is_id_name(name)
     unique = n_distinct == n_present
-    if id_name and n_distinct >= 0.95 * n_present:
-        return ColumnRole.IDENTIFIER, "unique integers named like a key", None
+    if id_name and n_distinct >= _ID_SHARE * n_present:
+        return ColumnRole.IDENTIFIER, "mostly unique integers named like a key", None
     if unique and n_present >= 50 and low in (0, 1) and high - low == n_present - 1 and \
             column.is_monotonic_increasing:
         return ColumnRole.IDENTIFIER, f"row numbers {int(low)}..{int(high)}", None
@@ -391,7 +394,8 @@ def _text_role(name: str, column: pd.Series, counts: pd.Series, n_missing: int,
     if many and distinct_share >= 0.5 and mean_words(values, weights) >= 3:
         return info(ColumnRole.TEXT, "free text: many distinct values of several words")
     id_name = _is_id_name(name)
-    if distinct_share >= 0.95 and (many or (id_name and n_distinct > 1)):
+    if (distinct_share >= 0.95 and (many or (id_name and n_distinct > 1))) or \
+            (id_name and many and distinct_share >= _ID_SHARE):
         reason = "unique values named like a key" if id_name else "unique or near-unique values"
         return info(ColumnRole.IDENTIFIER, reason)
     if n_distinct <= high_cardinality:

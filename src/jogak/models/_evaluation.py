@@ -31,8 +31,8 @@ def evaluate_model(model: Any, X: pd.DataFrame, y: Any) -> dict[str, Any]:
     task = model.task_
     if task.is_classification:
         classes = model.classes_
-        lookup = {str(c): i for i, c in enumerate(classes)}
-        labels = target.astype(str)
+        lookup = {_label_key(c): i for i, c in enumerate(classes)}
+        labels = target.map(_label_key)
         unknown = sorted(set(labels) - set(lookup))
         if unknown:
             raise TargetError(f"The target has labels the model never saw: {unknown[:5]}; the "
@@ -44,3 +44,10 @@ def evaluate_model(model: Any, X: pd.DataFrame, y: Any) -> dict[str, Any]:
         prediction = model.predict(X)
     return {"task": task.value, "metric": model.metric_, "n_rows": int(len(y_true)),
             "n_dropped": int((~keep).sum()), "metrics": score_all(task, y_true, prediction)}
+
+
+def _label_key(value: Any) -> str:
+    """A label as text, whole numbers without a decimal part (1.0 and 1 are the same class)."""
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value)

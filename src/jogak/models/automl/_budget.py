@@ -23,6 +23,7 @@ class Budget:
     clock: Callable[[], float] = time.perf_counter
     started: float = field(default=0.0)
     _fold_seconds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    _unit_seconds: dict[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.started = self._now()
@@ -48,16 +49,24 @@ class Budget:
             return float("inf")
         return self.seconds * (1.0 - self.final_share) - self.elapsed
 
-    def record_fold(self, family: str, seconds: float) -> None:
+    def record_fold(self, family: str, seconds: float, relative_cost: float = 1.0) -> None:
         self._fold_seconds[family].append(seconds)
+        own = self._fold_seconds[family]
+        self._unit_seconds[family] = sorted(own)[len(own) // 2] / max(relative_cost, 1e-3)
 
     def fold_estimate(self, family: str, relative_cost: float) -> float:
-        """Expected seconds of one fold of ``family``: its own median, else scaled from others."""
+        """Expected seconds of one fold of ``family``: its own median, else scaled from others.
+
+        An unseen family is scaled from the slowest family per unit of relative cost: on small
+        tables fixed costs dominate (an MLP's epochs take seconds where a linear model takes a
+        millisecond), and scaling from the cheapest family started 13-second neural-network
+        trials with one second left (a 10 s budget ended after 30 s).
+        """
         own = self._fold_seconds.get(family)
         if own:
             return float(sorted(own)[len(own) // 2])
-        others = [min(v) for v in self._fold_seconds.values() if v]
-        return min(others) * max(relative_cost, 1.0) if others else 0.0
+        units = self._unit_seconds.values()
+        return max(units) * max(relative_cost, 1.0) if units else 0.0
 
     def fits(self, family: str, relative_cost: float, n_folds: int) -> bool:
         """Whether a trial of ``family`` over ``n_folds`` is expected to end within the search."""

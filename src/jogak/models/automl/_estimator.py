@@ -407,6 +407,10 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
 
     def _prepare_target(self, y: Any) -> tuple[np.ndarray, Task, np.ndarray | None]:
         array = pd.Series(y).infer_objects().to_numpy()
+        if array.dtype.kind == "f" and np.all(array == np.round(array)):
+            # whole-number labels read as floats because the column had blanks: 1.0 -> 1, so
+            # that a file without blanks (integers) carries the same labels
+            array = array.astype(np.int64)
         if array.dtype.kind in "fiu":
             check_classification_targets(array)
         if array.dtype == object and len({type(v) for v in array}) > 1:

@@ -111,7 +111,7 @@ class Search:
         return self.budget.fits(spec.name, spec.relative_cost, self.n_folds)
 
     def _prune_hopeless(self, index: int, loss: float, seconds: float, family: str) -> None:
-        self.budget.record_fold(family, seconds)
+        self.budget.record_fold(family, seconds, self.specs[family].relative_cost)
         if index != 0 or self.n_folds < 3:
             return
         top = self.completed[:5]
