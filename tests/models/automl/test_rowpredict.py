@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from sklearn.datasets import make_classification, make_regression
 from sklearn.ensemble import ExtraTreesRegressor, RandomForestClassifier
 from sklearn.neighbors import KNeighborsClassifier
@@ -28,3 +29,41 @@ def test_regressor_row_path_shares_the_fitted_trees() -> None:
     row_path = compile_learner(learner, Task.REGRESSION)
     assert row_path.learner.estimators_ is learner.estimators_
     np.testing.assert_array_equal(row_path(X[:1]), learner.predict(X[:1]))
+
+
+def _catboost_data(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    n = 400
+    X = np.column_stack([rng.integers(0, 5, n), rng.normal(size=n), rng.integers(0, 30, n),
+                         rng.normal(size=n)]).astype(np.float64)
+    X[::17, 0] = np.nan  # a missing category is its own code
+    X[::13, 3] = np.nan
+    return X, X[:, 1] + np.where(X[:, 0] == 2, 1.0, 0.0)
+
+
+def test_catboost_row_path_equals_the_adapter_on_categorical_codes_and_missing_values() -> None:
+    pytest.importorskip("catboost")
+    from catboost import CatBoostClassifier, CatBoostRegressor
+
+    from jogak.models.catalog import CatBoostAdapter
+
+    X, signal = _catboost_data()
+    options = {"iterations": 30, "verbose": False, "allow_writing_files": False,
+               "thread_count": 1, "random_seed": 0}
+    labels = np.digitize(signal, [-0.5, 0.5])  # three classes
+    unseen = X[:12].copy()
+    unseen[:, 2] = 99  # a category never seen in training
+    for task, estimator, target, categorical in (
+            (Task.MULTICLASS, CatBoostClassifier(**options), labels, [0, 2]),
+            (Task.BINARY, CatBoostClassifier(**options), (signal > 0).astype(int), [0, 2]),
+            (Task.REGRESSION, CatBoostRegressor(**options), signal, [0, 2]),
+            (Task.REGRESSION, CatBoostRegressor(**options), signal, [])):
+        adapter = CatBoostAdapter(estimator, categorical_features=categorical)
+        adapter.fit(X, target)
+        row_path = compile_learner(adapter, task)
+        reference = adapter.predict_proba if task.is_classification else adapter.predict
+        for row in np.vstack([X[:20], unseen]):
+            np.testing.assert_allclose(row_path(row.reshape(1, -1)),
+                                       np.asarray(reference(row.reshape(1, -1)), np.float64)
+                                       .reshape(row_path(row.reshape(1, -1)).shape),
+                                       rtol=0, atol=1e-12)
