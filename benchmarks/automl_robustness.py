@@ -102,8 +102,13 @@ def _warning_lines(stderr: str) -> int:
 
 
 def baseline_score(train: pd.DataFrame, test: pd.DataFrame, target: str, task: str,
-                   metric: str, classes: list[Any] | None) -> float | None:
-    """Default LightGBM on the same split, scored with jogak's metric (None if it cannot run)."""
+                   metric: str, classes: list[Any] | None,
+                   features: list[str] | None = None) -> float | None:
+    """Default LightGBM on the same split, scored with jogak's metric (None if it cannot run).
+
+    ``features``: the columns jogak kept (R tables are often sorted by the target, so their row
+    names would hand the baseline a leak that jogak rightly drops as an identifier).
+    """
     import lightgbm as lgb
 
     from jogak.data import Task
@@ -111,7 +116,7 @@ def baseline_score(train: pd.DataFrame, test: pd.DataFrame, target: str, task: s
 
     train = train[train[target].notna()]
     test = test[test[target].notna()]
-    features = [c for c in train.columns if c != target]
+    features = features or [c for c in train.columns if c != target]
 
     def prepared(frame: pd.DataFrame) -> pd.DataFrame:
         out = {}
@@ -121,8 +126,8 @@ def baseline_score(train: pd.DataFrame, test: pd.DataFrame, target: str, task: s
             if numbers.notna().sum() >= 0.9 * values.notna().sum():
                 out[column] = numbers.astype("float64")
             else:
-                levels = pd.Index(train[column].astype(str).unique())
-                text = values.astype(str)
+                levels = pd.Index(train[column].dropna().astype(str).unique())
+                text = values.astype(str).where(values.notna())
                 out[column] = pd.Categorical(text.where(text.isin(levels)), categories=levels)
         # LightGBM refuses some names (JSON characters, blanks): positions instead
         return pd.DataFrame({f"f{i}": v for i, v in enumerate(out.values())}, index=frame.index)
@@ -162,11 +167,16 @@ def sweep_one(path: Path, target: str, budget: float, work: Path) -> dict[str, A
     folder.mkdir(parents=True, exist_ok=True)
     train, test, row["rows"], row["cols"] = split_file(path, folder)
     bundle = folder / "bundle"
+    cpu = time.process_time()
     code, out, err, wall = _run([*_JOGAK, "train", str(train), "--target", target, "--budget",
                                  str(budget), "--out", str(bundle), "--json"],
                                 timeout=budget * 4 + 120)
     row["train_wall"] = round(wall, 1)
+    if _IN_PROCESS:  # CPU seconds the process got: far below the wall time on a busy machine
+        row["train_cpu"] = round(time.process_time() - cpu, 1)
     row["warnings"] = _warning_lines(err)
+    row["warning_kinds"] = sorted({line.strip()[:120] for line in err.splitlines()
+                                   if _WARNING.search(line)})[:5]
     if row["warnings"] > 5:
         row["flags"].append(f"{row['warnings']} warning lines")
     if code != 0:
@@ -198,11 +208,12 @@ def sweep_one(path: Path, target: str, budget: float, work: Path) -> dict[str, A
     try:
         from jogak import load_model
 
-        classes = None
-        if row["task"] != "regression":
-            classes = list(load_model(bundle).classes_)
+        model = load_model(bundle)
+        classes = None if row["task"] == "regression" else list(model.classes_)
+        kept = list(model.roles_.features)
+        row["left_out"] = [c for c in model.feature_names_in_ if c not in kept]
         row["baseline"] = baseline_score(_read(train), _read(test), target, row["task"],
-                                         row["metric"], classes)
+                                         row["metric"], classes, kept)
     except Exception as exc:  # noqa: BLE001 - the baseline is only a yardstick
         row["baseline"] = None
         row["baseline_error"] = f"{type(exc).__name__}: {exc}"[:200]

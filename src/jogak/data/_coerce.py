@@ -24,6 +24,10 @@ BOOLEAN_TOKENS: dict[str, float] = {
     token: value for pair in BOOLEAN_PAIRS for token, value in zip(pair, (1.0, 0.0), strict=True)
 }
 _THOUSANDS = r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+# amounts and shares as people type them: "$1,200.50", "-€3", "₩15,000", "45.5%"
+_DECORATED = r"[$€£¥₩%]"
+_CURRENCY = r"^([-+]?)\s*[$€£¥₩]\s*"
+_PERCENT = r"\s*%$"
 
 
 def coerce_frame(frame: pd.DataFrame, roles: ColumnRoles) -> pd.DataFrame:
@@ -78,8 +82,12 @@ def coerce_frame(frame: pd.DataFrame, roles: ColumnRoles) -> pd.DataFrame:
 
 
 def text_to_numbers(values: pd.Index | pd.Series) -> np.ndarray:
-    """Parse text to float64: surrounding blanks and thousands separators are allowed."""
+    """Parse text to float64: surrounding blanks, thousands separators, a leading currency sign
+    and a trailing percent sign (``"45%"`` is 45.0) are allowed."""
     text = pd.Series(values, dtype=object).astype(str).str.strip()
+    if text.str.contains(_DECORATED, regex=True).any():
+        text = text.str.replace(_CURRENCY, r"\1", regex=True).str.replace(_PERCENT, "",
+                                                                          regex=True)
     grouped = text.str.fullmatch(_THOUSANDS)
     if grouped.any():
         text = text.where(~grouped, text.str.replace(",", "", regex=False))

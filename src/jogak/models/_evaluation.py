@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jogak.data._coerce import text_to_numbers
 from jogak.errors import TargetError
 from jogak.models._metrics import score_all
 
@@ -40,7 +41,12 @@ def evaluate_model(model: Any, X: pd.DataFrame, y: Any) -> dict[str, Any]:
         y_true = labels.map(lookup).to_numpy(dtype=np.int64)
         prediction = model.predict_proba(X)
     else:
-        y_true = pd.to_numeric(target, errors="raise").to_numpy(dtype=np.float64)
+        y_true = text_to_numbers(target) if not pd.api.types.is_numeric_dtype(target) else \
+            pd.to_numeric(target, errors="raise").to_numpy(dtype=np.float64)
+        if np.isnan(y_true).any():
+            bad = target[np.isnan(y_true)].astype(str).unique()[:3].tolist()
+            raise TargetError(f"A regression target must be numeric; got values like {bad}. "
+                              "Hint: pass the column the model was trained on.")
         prediction = model.predict(X)
     return {"task": task.value, "metric": model.metric_, "n_rows": int(len(y_true)),
             "n_dropped": int((~keep).sum()), "metrics": score_all(task, y_true, prediction)}

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
+import pytest
+from sklearn.neural_network import MLPRegressor
 
-from jogak.models import AutoMLClassifier, evaluate_model
+from jogak.data import ColumnRole, infer_roles
+from jogak.models import AutoMLClassifier, AutoMLRegressor, evaluate_model
 from jogak.models.automl._budget import Budget
+from jogak.models.automl._trial import quiet_convergence
 
 FAST = {"n_trials": 2, "include_models": ("linear",), "cv": 3}
 
@@ -35,3 +41,40 @@ def test_classifier_labels_read_as_floats_match_integer_labels(global_random_see
     for labels in (y.iloc[4:].astype(int), y.iloc[4:]):
         scores = evaluate_model(model, X.iloc[4:], labels.reset_index(drop=True))
         assert scores["n_rows"] == 86
+
+
+def test_quiet_convergence_collects_convergence_warnings_and_passes_others_on() -> None:
+    X = np.linspace(0, 1, 40).reshape(-1, 1)
+    notes: list[str] = []
+    with quiet_convergence(notes):  # pytest turns warnings into errors: none may escape
+        MLPRegressor(max_iter=1, random_state=0).fit(X, X.ravel() * 1e4)
+        MLPRegressor(max_iter=1, random_state=1).fit(X, X.ravel() * 1e4)
+    assert len(notes) == 1
+    assert notes[0].startswith("Stochastic Optimizer: Maximum iterations")
+    with pytest.warns(UserWarning, match="not a convergence"), quiet_convergence():
+        warnings.warn("not a convergence warning", UserWarning, stacklevel=1)
+
+
+def test_numbers_written_as_text_are_numbers_for_features_and_targets(
+        global_random_seed: int) -> None:
+    rng = np.random.default_rng(global_random_seed)
+    X = pd.DataFrame({"price": [f"${v:,.2f}" for v in rng.uniform(10, 5000, 60)],
+                      "share": [f"{v:.1f}%" for v in rng.uniform(0, 100, 60)]})
+    roles = infer_roles(X)
+    assert roles["price"] is ColumnRole.NUMERIC  # was an identifier: every value distinct
+    assert roles["share"] is ColumnRole.NUMERIC  # was a 60-level category
+    y = pd.Series([f"{v:,}" for v in rng.integers(1000, 10**6, 60)])  # "1,234": regression
+    model = AutoMLRegressor(**FAST).fit(X, y)
+    scores = evaluate_model(model, X, y)
+    assert np.isfinite(scores["metrics"]["rmse"])
+
+
+def test_budget_starts_only_defaults_of_a_family_without_fold_times_of_its_own() -> None:
+    budget = Budget(10.0, clock=lambda: 5.0)
+    budget.record_fold("linear", 0.01, relative_cost=0.1)
+    assert budget.may_start("hist_gb", 1.0, n_folds=5, is_default=True)
+    assert not budget.may_start("hist_gb", 1.0, n_folds=5, is_default=False)
+    budget.record_fold("hist_gb", 0.2)
+    assert budget.may_start("hist_gb", 1.0, n_folds=5, is_default=False)
+    # without a time limit (n_trials) every configuration may start
+    assert Budget(None).may_start("hist_gb", 1.0, n_folds=5, is_default=False)

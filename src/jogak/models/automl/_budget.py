@@ -71,3 +71,12 @@ class Budget:
     def fits(self, family: str, relative_cost: float, n_folds: int) -> bool:
         """Whether a trial of ``family`` over ``n_folds`` is expected to end within the search."""
         return self.fold_estimate(family, relative_cost) * n_folds <= self.search_remaining
+
+    def may_start(self, family: str, relative_cost: float, n_folds: int, *,
+                  is_default: bool) -> bool:
+        """:meth:`fits`, and under a time limit only a family's defaults until it has a fold
+        time of its own: a portfolio configuration (3,000 boosting rounds) estimated from a
+        linear model's folds ran one 202-second fold in a 10-second budget on diamonds."""
+        if self.seconds is not None and not is_default and not self._fold_seconds.get(family):
+            return False
+        return self.fits(family, relative_cost, n_folds)

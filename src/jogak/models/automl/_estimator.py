@@ -17,6 +17,7 @@ from sklearn.utils.validation import (
 )
 
 from jogak.data import Task, coerce_frame
+from jogak.data._coerce import text_to_numbers
 from jogak.data._schema import FeatureSchema
 from jogak.errors import ConfigError, SchemaError, TargetError
 from jogak.models._artifacts import data_fingerprint
@@ -38,7 +39,7 @@ from jogak.models.automl._oof import out_of_fold
 from jogak.models.automl._predictor import EnsemblePredictor
 from jogak.models.automl._search import Search, SearchSettings, TrialCallback
 from jogak.models.automl._serving_cost import InferLimit, predictor_cost
-from jogak.models.automl._trial import TrialRecord, leaderboard
+from jogak.models.automl._trial import TrialRecord, leaderboard, quiet_convergence
 from jogak.pipeline._input_tags import RawTableInputMixin
 
 __all__ = ["AutoMLClassifier", "AutoMLRegressor"]
@@ -53,6 +54,10 @@ class _Prepared:
     specs: list[Any]
     settings: SearchSettings
     weights: np.ndarray | None
+
+
+def _is_number(values: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype)
 
 
 class _AutoMLBase(RawTableInputMixin, BaseEstimator):
@@ -142,13 +147,15 @@ class _AutoMLBase(RawTableInputMixin, BaseEstimator):
             failures = "; ".join(f"{r.family}: {r.message}" for r in records[:5])
             raise ConfigError(f"No model could be fitted on this data. First failures: {failures}")
         metric = prepared.settings.metric
-        final = finalize(records, {s.name: s for s in prepared.specs}, prepared.cache,
-                         task=self.task_, metric=metric, n_classes=self._n_classes(),
-                         budget=budget, sample_weight=prepared.weights, ensemble=self.ensemble,
-                         # a stacker also reads raw features: it would undo the constraints
-                         stacking=self.stacking and not self.monotone_constraints_,
-                         refit=self.refit, random_state=self.random_state,
-                         n_jobs=self.n_jobs, infer_limit=self._infer_limit())
+        with quiet_convergence():  # the refit and the stacker: as quiet as the trials
+            final = finalize(records, {s.name: s for s in prepared.specs}, prepared.cache,
+                             task=self.task_, metric=metric, n_classes=self._n_classes(),
+                             budget=budget, sample_weight=prepared.weights,
+                             ensemble=self.ensemble,
+                             # a stacker also reads raw features: it would undo the constraints
+                             stacking=self.stacking and not self.monotone_constraints_,
+                             refit=self.refit, random_state=self.random_state,
+                             n_jobs=self.n_jobs, infer_limit=self._infer_limit())
         self.ensemble_: EnsemblePredictor = final.predictor
         self.serving_cost_ = predictor_cost(self.ensemble_, len(self.roles_.features))
         clock = time.perf_counter()
@@ -319,7 +326,10 @@ class AutoMLRegressor(RegressorMixin, _AutoMLBase):
     """
 
     def _prepare_target(self, y: Any) -> tuple[np.ndarray, Task, None]:
-        values = pd.to_numeric(pd.Series(y), errors="coerce")
+        values = pd.Series(y)
+        # numbers stored as text ("1,234", "$5.20") are numbers, as detect_task reads them
+        values = pd.to_numeric(values, errors="coerce") if _is_number(values) else \
+            pd.Series(text_to_numbers(values), index=values.index)
         if values.isna().any():
             bad = pd.Series(y)[values.isna()].astype(str).unique()[:3].tolist()
             raise TargetError(f"A regression target must be numeric; got values like {bad}. "

@@ -105,10 +105,11 @@ class Search:
                     count += 1
         return count
 
-    def _fits(self, spec: ModelSpec) -> bool:
+    def _fits(self, spec: ModelSpec, *, is_default: bool = True) -> bool:
         if self.settings.n_trials is not None and self.budget.seconds is None:
             return True
-        return self.budget.fits(spec.name, spec.relative_cost, self.n_folds)
+        return self.budget.may_start(spec.name, spec.relative_cost, self.n_folds,
+                                     is_default=is_default)
 
     def _prune_hopeless(self, index: int, loss: float, seconds: float, family: str) -> None:
         self.budget.record_fold(family, seconds, self.specs[family].relative_cost)
@@ -188,7 +189,8 @@ class Search:
             owed = self.budget.seconds is not None and not self.completed
             if not owed and not self._trials_left():
                 return self.records
-            if not owed and self.records and not self._fits(spec):
+            if not owed and self.records and not self._fits(spec,
+                                                            is_default=source == "default"):
                 continue
             self.run_trial(spec, params, source)
         if self.job is not None:
