@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import math
 import re
-from itertools import repeat
 from typing import Any
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from jogak.pipeline._text import TextFeatures
+from jogak.pipeline._tfidf import CompiledTfidf
 
 __all__ = ["compile_text_head"]
 
@@ -35,31 +34,19 @@ def _counted(found: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 class _Tfidf:
-    """One fitted TfidfVectorizer: analyser, vocabulary and weights."""
+    """One fitted TfidfVectorizer compiled: n-gram indices of a text, and their weights."""
 
-    def __init__(self, vectorizer: TfidfVectorizer, offset: int) -> None:
-        self.vectorizer = vectorizer
-        self.vocabulary = dict(vectorizer.vocabulary_)
-        self.idf = np.asarray(vectorizer.idf_, dtype=np.float64) if vectorizer.use_idf else None
-        self.sublinear = bool(vectorizer.sublinear_tf)
-        self.binary = bool(vectorizer.binary)
-        self.l2 = vectorizer.norm == "l2"
+    def __init__(self, compiled: CompiledTfidf, offset: int) -> None:
+        self.compiled = compiled
+        self.idf = compiled.idf
+        self.sublinear = compiled.sublinear
+        self.binary = compiled.binary
+        self.l2 = compiled.norm == "l2"
         self.offset = offset
-        self.analyze = vectorizer.build_analyzer()
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {key: value for key, value in self.__dict__.items() if key != "analyze"}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
-        self.analyze = self.vectorizer.build_analyzer()
 
     def __call__(self, doc: str) -> tuple[np.ndarray, np.ndarray]:
         """Sorted output indices (with the offset) and their tf-idf values."""
-        terms = self.analyze(doc)
-        found = np.fromiter(map(self.vocabulary.get, terms, repeat(-1, len(terms))),
-                            dtype=np.intp, count=len(terms))
-        indices, counts = _counted(found)
+        indices, counts = _counted(self.compiled.indices(doc))
         data = counts.astype(np.float64)
         if self.binary:
             data[:] = 1.0
@@ -77,8 +64,8 @@ class _Tfidf:
 
 
 class _Column:
-    def __init__(self, vectorizers: list[TfidfVectorizer], svd: Any) -> None:
-        offsets = np.cumsum([0] + [len(v.vocabulary_) for v in vectorizers]).tolist()
+    def __init__(self, vectorizers: list[CompiledTfidf], svd: Any) -> None:
+        offsets = np.cumsum([0] + [v.n_terms for v in vectorizers]).tolist()
         self.tfidf = [_Tfidf(v, offset) for v, offset in zip(vectorizers, offsets, strict=False)]
         self.n_terms = int(offsets[-1])
         self.components = (None if svd is None
@@ -90,8 +77,8 @@ class _TextHead:
     def __init__(self, step: TextFeatures) -> None:
         self.lowercase = bool(step.lowercase)
         self.patterns = list(step.patterns_)
-        self.columns = [_Column(fitted, svd)
-                        for fitted, svd in zip(step.vectorizers_, step.svds_, strict=True)]
+        self.columns = [_Column(fitted, svd) for fitted, svd in
+                        zip(step.compiled_vectorizers(), step.svds_, strict=True)]
         self.width = sum(column.width for column in self.columns)
 
     def _clean(self, value: Any) -> str:
@@ -125,8 +112,7 @@ def compile_text_head(step: Any) -> Any:
     """The compiled head of a fitted TextFeatures, or None for unusual vectorizer settings."""
     if not isinstance(step, TextFeatures):
         return None
-    for fitted in step.vectorizers_:
-        for vectorizer in fitted:
-            if not isinstance(vectorizer, TfidfVectorizer) or vectorizer.norm not in ("l2", None):
-                return None
+    for fitted in step.compiled_vectorizers():
+        if not all(isinstance(vectorizer, CompiledTfidf) for vectorizer in fitted):
+            return None
     return _TextHead(step)

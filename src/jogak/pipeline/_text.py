@@ -15,6 +15,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
 from jogak.errors import ConfigError
+from jogak.pipeline._tfidf import CompiledTfidf, compile_tfidf
 from jogak.pipeline._validation import column_names, frame_columns, missing_mask
 
 __all__ = ["DEFAULT_TEXT_PATTERNS", "TextFeatures", "clean_text"]
@@ -183,6 +184,7 @@ class TextFeatures(TransformerMixin, BaseEstimator):
     def fit_transform(self, X: Any, y: object = None, **fit_params: Any) -> Any:
         """Fit and return the features of ``X`` in one pass over the text."""
         self._check_params()
+        self.__dict__.pop("_compiled", None)
         columns = frame_columns(self, X, reset=True)
         self.vectorizers_, self.svds_, self.n_outputs_ = [], [], []
         blocks = []
@@ -214,6 +216,7 @@ class TextFeatures(TransformerMixin, BaseEstimator):
             self.svds_.append(svd)
             self.n_outputs_.append(block.shape[1])
             blocks.append(block)
+        self.compiled_vectorizers()  # now, so that transform leaves __dict__ unchanged
         return self._stack(blocks)
 
     def _stack(self, blocks: list[Any]) -> Any:
@@ -226,9 +229,33 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         return self._transform_columns(frame_columns(self, X, reset=False))
 
+    def compiled_vectorizers(self) -> list[list[CompiledTfidf | TfidfVectorizer]]:
+        """Per column, the fitted vectorizers compiled by :func:`compile_tfidf` where it can.
+
+        Built by fit and on unpickling (they are not pickled); their word caches are shared by the
+        batch and the single-row path.
+        """
+        compiled = self.__dict__.get("_compiled")
+        if compiled is None:
+            compiled = [[compile_tfidf(vectorizer) or vectorizer for vectorizer in fitted]
+                        for fitted in self.vectorizers_]
+            self.__dict__["_compiled"] = compiled
+        return compiled
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(super().__getstate__())  # object.__getstate__ is the live __dict__
+        state.pop("_compiled", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        if "vectorizers_" in self.__dict__:
+            self.compiled_vectorizers()
+
     def _transform_columns(self, columns: list[np.ndarray]) -> Any:
         blocks = []
-        for values, fitted, svd in zip(columns, self.vectorizers_, self.svds_, strict=True):
+        for values, fitted, svd in zip(columns, self.compiled_vectorizers(), self.svds_,
+                                       strict=True):
             docs = _clean(values, self.lowercase, self.patterns_)
             matrices = [vectorizer.transform(docs) for vectorizer in fitted]
             matrix = sp.hstack(matrices, format="csr") if matrices else sp.csr_matrix(
