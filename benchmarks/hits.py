@@ -52,6 +52,10 @@ def main() -> int:
     parser.add_argument("--no-jogak", action="store_true", help="score S1's models only")
     parser.add_argument("--blend-target", choices=["sqrt", "raw"], default="raw",
                         help="scale of jogak's second model (HitRegressor.blend_target)")
+    parser.add_argument("--competition", choices=["train", "all", "none"], default="none",
+                        help="FilmFeatures(competition=...): films opening around each film")
+    parser.add_argument("--competition-columns", nargs="+", default=None,
+                        help="keep only these competition columns (default: all)")
     parser.add_argument("--no-tuning", action="store_true", help="skip the Optuna-tuned rows")
     parser.add_argument("--fold-subset", nargs="+", type=int, default=None,
                         help="score only these folds (0-based over folds x repeats)")
@@ -84,6 +88,10 @@ def main() -> int:
         n_trials=args.trials, with_jogak=not args.no_jogak, blend_target=args.blend_target,
         random_state=args.seed,
         fold_subset=args.fold_subset,
+        features=(FilmFeatures(competition=None if args.competition == "none"
+                               else args.competition,
+                               competition_columns=args.competition_columns)
+                  if args.kind == "films" else None),
         on_fold=save_partial, progress=lambda message: print(
             f"[{time.perf_counter() - started:7.0f}s] {message}", file=sys.stderr, flush=True))
     seconds = time.perf_counter() - started

@@ -11,7 +11,9 @@ import pytest
 from jogak.errors import ConfigError, SchemaError, TargetError
 from jogak.solutions.hits import (
     CALENDAR_COLUMNS,
+    COMPETITION_COLUMNS,
     FilmFeatures,
+    ReleaseCompetition,
     TrackRecordEncoder,
     check_film_frame,
     clean_company,
@@ -162,16 +164,117 @@ def test_film_features_are_leakage_free_inside_a_fold(global_random_seed: int) -
     films = make_films(80, seed=global_random_seed)
     y = films.pop("box_off_num").to_numpy(float)
     train, test = np.arange(60), np.arange(60, 80)
-    features = FilmFeatures().fit(films.iloc[train], y[train])
+    features = FilmFeatures(competition="all").fit(films.iloc[train], y[train])
     before = features.transform(films.iloc[test])
     # the held-out targets are never read: changing them changes nothing
     y_changed = y.copy()
     y_changed[test] *= 100
-    again = FilmFeatures().fit(films.iloc[train], y_changed[train]).transform(films.iloc[test])
+    again = FilmFeatures(competition="all").fit(films.iloc[train],
+                                                y_changed[train]).transform(films.iloc[test])
     pd.testing.assert_frame_equal(before, again)
     assert len(before) == 20
     assert list(before.columns) == list(features.get_feature_names_out())
+    assert set(COMPETITION_COLUMNS) <= set(before.columns)
     assert before["distributor"].isin(set(features.distributors_) | {"other"}).all()
+
+
+@pytest.mark.parametrize("competition", ["train", "all"])
+def test_film_features_read_no_audience_released_within_the_lag(competition: str) -> None:
+    films = make_films(200, seed=3)
+    y = films.pop("box_off_num").to_numpy(float)
+    dates = pd.to_datetime(films["release_time"]).to_numpy()
+    train, test = np.arange(150), np.arange(150, 200)
+    features = FilmFeatures(competition=competition)
+    before = features.fit(films.iloc[train], y[train]).transform(films.iloc[test])
+    rng = np.random.default_rng(0)
+    for row in range(0, len(test), 5):
+        # the audiences of the training films opening after (release - lag_days) of this
+        # held-out film, and every held-out audience, must not move any of its features.
+        # Shuffling them keeps the training mean that smooths the track records unchanged.
+        cutoff = dates[test[row]] - np.timedelta64(features.lag_days, "D")
+        late = train[dates[train] > cutoff]
+        changed = y.copy()
+        changed[test] = 1.0
+        changed[late] = rng.permutation(y[late])
+        again = FilmFeatures(competition=competition).fit(films.iloc[train], changed[train])
+        pd.testing.assert_frame_equal(before.iloc[[row]],
+                                      again.transform(films.iloc[test]).iloc[[row]])
+
+
+def _schedule() -> pd.DataFrame:
+    return pd.DataFrame({
+        "title": ["a", "b", "c", "d", "e"],
+        "distributor": ["CJ 엔터테인먼트", "(주)쇼박스", "작은회사", "작은회사", "(주)NEW"],
+        "genre": ["액션", "액션", "드라마", "액션", "코미디"],
+        "release_time": ["2015-01-01", "2015-01-03", "2015-01-08", "2015-01-20", "2014-12-01"],
+        "num_staff": [400, 100, 10, 50, 200], "power": [14.0, 13.0, 9.0, 9.0, 12.0]})
+
+
+def test_release_competition_counts_neighbours_but_never_the_film_itself() -> None:
+    X = _schedule()
+    y = np.array([5e6, 1e6, 1e4, 2e4, 3e6])
+    out = ReleaseCompetition(power_column="power").fit(X, y).transform(X)
+    assert list(out.columns) == list(COMPETITION_COLUMNS)
+    # a (1 Jan): b is 2 days away, c 7, d 19; e 31 days earlier
+    assert out.loc[0, ["films_within_3d", "films_within_7d", "films_within_14d"]].tolist() == [
+        1, 2, 2]
+    assert out.loc[0, "major_films_within_7d"] == 1  # Showbox; the small company is not major
+    assert out.loc[0, "rival_staff_max_7d"] == pytest.approx(np.log1p(100))
+    assert out.loc[0, "rival_power_max_7d"] == 13.0
+    assert out.loc[0, "same_genre_within_7d"] == 1  # b is also action; d is 19 days away
+    # the opening week of b: a has more staff and more power, so b ranks second on both
+    assert out.loc[1, ["staff_rank_week", "power_rank_week"]].tolist() == [2, 2]
+    assert out.loc[1, "staff_share_week"] == pytest.approx(
+        np.log1p(100) / (np.log1p(100) + np.log1p(400)))
+    # e opened 31 days before a and 33 before b (known after 30 days, within 44): its audience
+    assert out.loc[0, "rival_known_max_log"] == pytest.approx(np.log1p(3e6))
+    assert out.loc[[0, 1, 2], "rival_known_n"].tolist() == [1, 1, 1]
+    assert out.loc[4, "films_within_14d"] == 0
+    assert out.loc[4, "rival_known_n"] == 0
+
+
+def test_release_competition_counts_predicted_rows_only_when_asked() -> None:
+    X = _schedule()
+    train, test = X.iloc[[0, 3, 4]], X.iloc[[1, 2]]
+    y = np.array([5e6, 2e4, 3e6])
+    own = ReleaseCompetition().fit(train, y).transform(test)
+    seen = ReleaseCompetition(include_predicted=True).fit(train, y).transform(test)
+    assert own["films_within_7d"].tolist() == [1, 1]  # a only
+    assert seen["films_within_7d"].tolist() == [2, 2]  # a and the other predicted film
+    # a film both stored and transformed counts once
+    assert ReleaseCompetition(include_predicted=True).fit(train, y).transform(X)[
+        "films_within_7d"].tolist() == [2, 2, 2, 0, 0]
+    assert ReleaseCompetition().fit(X, np.ones(5)).transform(X.iloc[:0]).shape == (
+        0, len(COMPETITION_COLUMNS))
+
+
+def test_release_competition_keeps_the_columns_asked_for() -> None:
+    X = _schedule()
+    wanted = ["rival_known_max_log", "staff_rank_week"]
+    full = ReleaseCompetition().fit(X, np.ones(5)).transform(X)
+    some = ReleaseCompetition(columns=wanted).fit(X, np.ones(5))
+    # in the order of COMPETITION_COLUMNS, values as in the full table
+    assert list(some.get_feature_names_out()) == ["staff_rank_week", "rival_known_max_log"]
+    pd.testing.assert_frame_equal(some.transform(X), full[["staff_rank_week",
+                                                           "rival_known_max_log"]])
+    films = make_films(40, seed=1)
+    y = films.pop("box_off_num")
+    out = FilmFeatures(competition="train", competition_columns=wanted).fit(films, y).transform(
+        films)
+    assert set(COMPETITION_COLUMNS) & set(out.columns) == set(wanted)
+    assert not set(COMPETITION_COLUMNS) & set(
+        FilmFeatures(competition=None).fit(films, y).transform(films).columns)
+
+
+@pytest.mark.parametrize(("make", "error", "match"), [
+    (lambda: FilmFeatures(competition="rivals"), ConfigError, "competition must be"),
+    (lambda: ReleaseCompetition(lag_days=-1), ConfigError, "lag_days must be >= 0"),
+    (lambda: ReleaseCompetition(columns=["rivals"]), ConfigError, r"got \['rivals'\]"),
+    (lambda: ReleaseCompetition(genre_column="kind"), SchemaError, r"column\(s\) \['kind'\]"),
+], ids=["mode", "lag", "subset", "column"])
+def test_competition_rejects_bad_settings(make: object, error: type, match: str) -> None:
+    with pytest.raises(error, match=match):
+        make().fit(make_films(10, with_target=False), np.ones(10))  # type: ignore[operator]
 
 
 def test_film_features_on_dacon(data_dir: Path) -> None:
@@ -188,6 +291,10 @@ def test_film_features_on_dacon(data_dir: Path) -> None:
     assert out.loc[first, "distributor_n_prev"] == 0
     test = pd.read_csv(data_dir / "dacon_movie_audience" / "movies_test.csv.gz")
     assert FilmFeatures().fit(films, y).transform(test).shape == (243, out.shape[1])
+    rivals = FilmFeatures(competition="all").fit(films, y).transform(test)
+    assert rivals.shape == (243, out.shape[1] + len(COMPETITION_COLUMNS))
+    # 843 films over six years: every test film has a rival (training or test) within a week
+    assert (rivals["films_within_7d"] >= 1).all()
 
 
 @pytest.mark.parametrize(("change", "match"), [

@@ -10,6 +10,11 @@ from jogak.solutions.hits._comparison import (
     compare_models,
     regression_scores,
 )
+from jogak.solutions.hits._competition import (
+    COMPETITION_COLUMNS,
+    MAJOR_DISTRIBUTORS,
+    ReleaseCompetition,
+)
 from jogak.solutions.hits._conformal import (
     blend_weight,
     conformal_quantile,
@@ -40,10 +45,12 @@ from jogak.solutions.hits._track import TrackRecordEncoder
 __all__ = [
     "CALENDAR_COLUMNS",
     "CHART_COLUMNS",
+    "COMPETITION_COLUMNS",
     "DEFAULT_FAMILIES",
     "FILM_COLUMNS",
     "FILM_TARGET",
     "JOGAK_MODEL",
+    "MAJOR_DISTRIBUTORS",
     "METRIC_NAMES",
     "RISK_GRADES",
     "S1_BASE_MODELS",
@@ -57,6 +64,7 @@ __all__ = [
     "HitModel",
     "HitRegressor",
     "InvestmentTerms",
+    "ReleaseCompetition",
     "SongFeatures",
     "TrackRecordEncoder",
     "blend_weight",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -11,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from jogak.errors import ConfigError, SchemaError
 from jogak.solutions.hits._calendar import release_calendar
+from jogak.solutions.hits._competition import ReleaseCompetition
 from jogak.solutions.hits._names import clean_company
 from jogak.solutions.hits._track import TrackRecordEncoder
 
@@ -21,6 +23,7 @@ FILM_COLUMNS = ("distributor", "genre", "release_time", "time", "screening_rat",
                 "dir_prev_bfnum", "dir_prev_num", "num_staff", "num_actor")
 #: The target column: total audience.
 FILM_TARGET = "box_off_num"
+_POWER = "distributor_power"
 _NUMERIC = ("time", "dir_prev_bfnum", "dir_prev_num", "num_staff", "num_actor")
 
 
@@ -68,7 +71,9 @@ class FilmFeatures(TransformerMixin, BaseEstimator):
     distributor's market power and the director's, genre's and (when an ``actors`` column
     exists) lead actors' track records from films released earlier in the training rows
     (:class:`TrackRecordEncoder`), and two interactions (staff x distributor power, genre mean x
-    holiday window).
+    holiday window), and, with ``competition``, the competition at release
+    (:class:`ReleaseCompetition`: films opening around the same date, their distributors, staff
+    and genres).
 
     Parameters
     ----------
@@ -84,6 +89,14 @@ class FilmFeatures(TransformerMixin, BaseEstimator):
     hit_threshold : float or None, default 1_000_000
         Audience that makes a hit: each track record also gives the smoothed share of earlier
         films at or above it (``*_prev_hit_share``); None leaves those columns out.
+    competition : {"train", "all"} or None, default None
+        Competition features from the release schedule (:class:`ReleaseCompetition`):
+        ``train`` compares a film with the training films, ``all`` also with the other rows
+        being transformed (their attributes, never their audiences: schedules are public before
+        release), None leaves the columns out. Off by default: on the 15 DACON folds they did
+        not lower jogak's raw RMSE (docs/hits.md).
+    competition_columns : sequence of str or None, default None
+        Which competition columns to keep (:data:`COMPETITION_COLUMNS`); None: all.
 
     Attributes
     ----------
@@ -91,22 +104,31 @@ class FilmFeatures(TransformerMixin, BaseEstimator):
         The fitted track-record encoders.
     distributors_ : frozenset of str
         Distributor keys kept as their own category.
+    competition_ : ReleaseCompetition or None
+        The fitted competition features.
     """
 
     def __init__(self, *, lag_days: int = 30, min_distributor_films: int = 3,
                  smoothing: float = 1.0, actor_column: str = "actors",
-                 hit_threshold: float | None = 1_000_000.0) -> None:
+                 hit_threshold: float | None = 1_000_000.0,
+                 competition: str | None = None,
+                 competition_columns: Sequence[str] | None = None) -> None:
         self.lag_days = lag_days
         self.min_distributor_films = min_distributor_films
         self.smoothing = smoothing
         self.actor_column = actor_column
         self.hit_threshold = hit_threshold
+        self.competition = competition
+        self.competition_columns = competition_columns
 
     def fit(self, X: pd.DataFrame, y: Any) -> FilmFeatures:
         """Learn distributor categories and track records from the training films."""
         if self.min_distributor_films < 1:
             raise ConfigError(f"min_distributor_films must be >= 1, got "
                               f"{self.min_distributor_films!r}.")
+        if self.competition not in {"train", "all", None}:
+            raise ConfigError(f"competition must be 'train', 'all' or None, got "
+                              f"{self.competition!r}.")
         frame = check_film_frame(X)
         keys = frame["distributor"].map(clean_company)
         counts = keys.value_counts()
@@ -122,6 +144,12 @@ class FilmFeatures(TransformerMixin, BaseEstimator):
                                smoothing=self.smoothing,
                                hit_threshold=self.hit_threshold).fit(frame, y)
             for columns, kind, separator in specs]
+        self.competition_ = None
+        if self.competition is not None:
+            self.competition_ = ReleaseCompetition(
+                power_column=_POWER, key_columns=FILM_COLUMNS, lag_days=self.lag_days,
+                include_predicted=self.competition == "all",
+                columns=self.competition_columns).fit(self._with_power(frame), y)
         self.n_features_in_ = X.shape[1]
         self.feature_names_in_ = np.asarray([str(c) for c in X.columns], dtype=object)
         self.feature_names_out_ = np.asarray(list(self.transform(X.iloc[:1]).columns),
@@ -149,10 +177,18 @@ class FilmFeatures(TransformerMixin, BaseEstimator):
         out = pd.concat([out, release_calendar(frame["release_time"])], axis=1)
         for encoder in self.encoders_:
             out = pd.concat([out, encoder.transform(frame).reset_index(drop=True)], axis=1)
+        if self.competition_ is not None:
+            competition = self.competition_.transform(self._with_power(frame))
+            out = pd.concat([out, competition.reset_index(drop=True)], axis=1)
         out["staff_x_distributor_power"] = out["log_staff"] * out["distributor_prev_mean"]
         out["genre_x_holiday"] = (out["genre_key_prev_mean"]
                                   * out["is_major_holiday_window"].fillna(0.0))
         return out
+
+    def _with_power(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` with the distributor's track-record mean (market power) as a column."""
+        power = self.encoders_[0].transform(frame)["distributor_prev_mean"]
+        return frame.assign(**{_POWER: power.to_numpy()})
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Names of the output columns."""

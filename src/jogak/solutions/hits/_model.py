@@ -223,19 +223,21 @@ def evaluate_hits(kind: HitKind, frame: pd.DataFrame, *, folds: int = 5, repeats
                   random_state: int = 0,
                   n_jobs: int = 1, progress: Progress | None = None,
                   on_fold: Callable[[Comparison], None] | None = None,
-                  fold_subset: Sequence[int] | None = None
+                  fold_subset: Sequence[int] | None = None, features: Any = None
                   ) -> tuple[Comparison, pd.DataFrame | None]:
     """S1's table beside jogak's model on the same folds (and, for songs, the top-10 AUC).
 
     See :func:`compare_models` for the table; ``progress``, ``on_fold`` and ``fold_subset``
     are passed to it.
-    ``blend_target`` is that of jogak's :class:`HitRegressor`.
+    ``blend_target`` is that of jogak's :class:`HitRegressor`. ``features`` replaces the
+    default feature transformer (e.g. ``FilmFeatures(competition=None)``) for every model.
     ``with_jogak=False`` scores S1's models only (e.g. to run S1's rows and jogak's row as two
     processes: the folds depend only on ``folds``, ``repeats`` and ``random_state``).
     """
     _check_kind(kind)
     X, y = _training_rows(kind, frame)
-    features = _features(kind, embedding_size=embedding_size, random_state=random_state)
+    if features is None:
+        features = _features(kind, embedding_size=embedding_size, random_state=random_state)
     jogak = (HitRegressor(features=features, n_trials=n_trials,
                           include_models=tuple(include_models), blend_target=blend_target,
                           random_state=random_state, n_jobs=n_jobs) if with_jogak else None)
