@@ -141,16 +141,23 @@ def baseline_score(train: pd.DataFrame, test: pd.DataFrame, target: str, task: s
         model = lgb.LGBMRegressor(**params).fit(X_train, y_train)
         prediction = model.predict(X_test)
         return float(scorer.score(pd.to_numeric(test[target]).to_numpy(float), prediction))
-    labels = [str(c) for c in classes or []]
-    lookup = {c: i for i, c in enumerate(labels)}
-    y_train = train[target].astype(str).map(lookup)
-    y_test = test[target].astype(str).map(lookup)
+    lookup = {_label(c): i for i, c in enumerate(classes or [])}
+    y_train = train[target].map(_label).map(lookup)
+    y_test = test[target].map(_label).map(lookup)
+    labels = list(lookup)
     if y_train.isna().any() or y_test.isna().any():
         return None
     model = lgb.LGBMClassifier(**params).fit(X_train, y_train.to_numpy(int))
     proba = np.zeros((len(X_test), len(labels)))
     proba[:, model.classes_] = model.predict_proba(X_test)
     return float(scorer.score(y_test.to_numpy(int), proba))
+
+
+def _label(value: Any) -> str:
+    """A class label as text; 1.0 and 1 are one class (as jogak stores whole-number labels)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
 
 
 def _read(path: Path) -> pd.DataFrame:

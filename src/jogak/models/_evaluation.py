@@ -53,7 +53,8 @@ def evaluate_model(model: Any, X: pd.DataFrame, y: Any) -> dict[str, Any]:
 
 
 def _label_key(value: Any) -> str:
-    """A label as text, whole numbers without a decimal part (1.0 and 1 are the same class)."""
+    """A label as text, whole numbers without a decimal part (1.0 and 1 are the same class),
+    without surrounding blanks (as the classifier stores them)."""
     if isinstance(value, float | np.floating) and float(value).is_integer():
         return str(int(value))
-    return str(value)
+    return str(value).strip()

@@ -9,10 +9,12 @@ import pandas as pd
 import pytest
 from sklearn.neural_network import MLPRegressor
 
-from jogak.data import ColumnRole, infer_roles
+from jogak.data import ColumnRole, Task, infer_roles
 from jogak.models import AutoMLClassifier, AutoMLRegressor, evaluate_model
 from jogak.models.automl._budget import Budget
+from jogak.models.automl._search import phase_one_order
 from jogak.models.automl._trial import quiet_convergence
+from jogak.models.catalog import available_specs
 
 FAST = {"n_trials": 2, "include_models": ("linear",), "cv": 3}
 
@@ -78,3 +80,23 @@ def test_budget_starts_only_defaults_of_a_family_without_fold_times_of_its_own()
     assert budget.may_start("hist_gb", 1.0, n_folds=5, is_default=False)
     # without a time limit (n_trials) every configuration may start
     assert Budget(None).may_start("hist_gb", 1.0, n_folds=5, is_default=False)
+
+
+def test_phase_one_runs_boosting_defaults_right_after_the_cheapest_family() -> None:
+    specs = available_specs(Task.REGRESSION)
+    names = [spec.name for spec in phase_one_order(specs)]
+    assert names[0] == min(specs, key=lambda s: (s.relative_cost, s.name)).name
+    strong = [name for name in ("lightgbm", "hist_gb") if name in names]  # lightgbm: an extra
+    assert names[1:1 + len(strong)] == strong
+    assert sorted(names) == sorted(spec.name for spec in specs)
+    assert names.index("knn") > names.index("hist_gb")
+
+
+def test_class_labels_typed_with_stray_blanks_are_one_class(global_random_seed: int) -> None:
+    rng = np.random.default_rng(global_random_seed)
+    X = pd.DataFrame({"a": rng.normal(size=80)})
+    y = pd.Series(np.where(X["a"] > 0, "yes", "no"), dtype=object)
+    y[:6] = [" yes" if a > 0 else "no " for a in X["a"][:6]]
+    model = AutoMLClassifier(**FAST).fit(X, y)
+    assert model.classes_.tolist() == ["no", "yes"]
+    assert evaluate_model(model, X, y)["metrics"]["roc_auc"] > 0.9

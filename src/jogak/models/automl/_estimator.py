@@ -423,6 +423,9 @@ class AutoMLClassifier(ClassifierMixin, _AutoMLBase):
             array = array.astype(np.int64)
         if array.dtype.kind in "fiu":
             check_classification_targets(array)
+        if array.dtype == object:  # "Yes" and "Yes " typed by hand are one class
+            array = np.array([v.strip() if isinstance(v, str) else v for v in array],
+                             dtype=object)
         if array.dtype == object and len({type(v) for v in array}) > 1:
             array = array.astype(str)  # mixed label types: compare them as text
         classes, codes = np.unique(array, return_inverse=True)

@@ -27,9 +27,14 @@ from jogak.models.automl._folds import FoldCache
 from jogak.models.automl._trial import TrialPruned, TrialRecord, build_context, evaluate_trial
 from jogak.models.catalog import ModelSpec
 
-__all__ = ["Search", "SearchSettings"]
+__all__ = ["Search", "SearchSettings", "phase_one_order"]
 
 _FAMILY_SHARES = (0.5, 0.3, 0.2)
+# Gradient boosting wins most tabular tasks with its defaults; phase 1 runs these right after
+# the cheapest family (whose folds give the budget its time scale). By cost alone k-nearest
+# neighbours came second, and on a busy machine a 10 s budget ended after linear and knn
+# (Boston: RMSE 3.92 against 3.22 for plain LightGBM on the same split).
+_STRONG_DEFAULTS = ("lightgbm", "hist_gb")
 TrialCallback = Callable[[TrialRecord, "Search"], None]
 
 
@@ -46,6 +51,16 @@ class SearchSettings:
     keep_top: int = 12
     storage: str | None = None
     study_name: str | None = None
+
+
+def phase_one_order(specs: Sequence[ModelSpec]) -> list[ModelSpec]:
+    """The cheapest family, then the strong boosting defaults, then the rest by cost."""
+    by_cost = sorted(specs, key=lambda s: (s.relative_cost, s.name))
+    if not by_cost:
+        return []
+    strong = sorted((s for s in by_cost[1:] if s.name in _STRONG_DEFAULTS),
+                    key=lambda s: _STRONG_DEFAULTS.index(s.name))
+    return [by_cost[0], *strong, *(s for s in by_cost[1:] if s not in strong)]
 
 
 class Search:
@@ -174,7 +189,7 @@ class Search:
             close_storage(self._storage)
 
     def _run(self) -> list[TrialRecord]:
-        ordered = sorted(self.specs.values(), key=lambda s: s.relative_cost)
+        ordered = phase_one_order(list(self.specs.values()))
         contexts = {spec.name: self._context(spec) for spec in ordered}
         queue: list[tuple[ModelSpec, dict[str, Any], str]] = [
             (spec, spec.defaults(contexts[spec.name]), "default") for spec in ordered]
