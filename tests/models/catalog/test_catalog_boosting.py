@@ -203,3 +203,35 @@ def test_adapter_refit_follows_a_swapped_estimator() -> None:
     assert not hasattr(model, "classes_")
     assert not hasattr(model, "predict_proba")
     assert model.predict(X).max() > 1.5  # values on the regression scale, not class labels
+
+
+class _RecordingHistGB(HistGradientBoostingRegressor):
+    """Records the weights scikit-learn's fit receives."""
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None, **kwargs: Any) -> Any:
+        self.seen_weights_ = sample_weight
+        self.seen_validation_weights_ = kwargs.get("sample_weight_val")
+        return super().fit(X, y, sample_weight=sample_weight, **kwargs)
+
+
+@pytest.mark.parametrize("early_stopping_rounds", [None, 5])
+def test_hist_gb_gets_no_weights_when_every_weight_is_one(early_stopping_rounds: int | None
+                                                          ) -> None:
+    # unit weights send scikit-learn's binning down a weighted-percentile path 3-7x slower
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 5))
+    y = X[:, 0] + rng.normal(size=300) * 0.1
+    unit = HistGBAdapter(_RecordingHistGB(max_iter=20), early_stopping_rounds=early_stopping_rounds,
+                         random_state=0).fit(X, y)
+    assert unit.estimator_.seen_weights_ is None
+    assert unit.estimator_.seen_validation_weights_ is None
+    explicit = HistGBAdapter(_RecordingHistGB(max_iter=20),
+                             early_stopping_rounds=early_stopping_rounds,
+                             random_state=0).fit(X, y, sample_weight=np.ones(300))
+    np.testing.assert_array_equal(explicit.predict(X), unit.predict(X))
+    weights = np.where(X[:, 1] > 0, 3.0, 1.0)
+    weighted = HistGBAdapter(_RecordingHistGB(max_iter=20),
+                             early_stopping_rounds=early_stopping_rounds,
+                             random_state=0).fit(X, y, sample_weight=weights)
+    assert weighted.estimator_.seen_weights_ is not None
+    assert np.all(np.isin(weighted.estimator_.seen_weights_, [1.0, 3.0]))

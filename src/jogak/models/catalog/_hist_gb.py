@@ -63,12 +63,21 @@ class HistGBAdapter(BoosterAdapter):
             X_eval, y_eval, w_eval = evaluation
             model.set_params(early_stopping=True,
                              n_iter_no_change=self._rounds())
-            kwargs.update(X_val=X_eval, y_val=y_eval, sample_weight_val=w_eval)
+            kwargs.update(X_val=X_eval, y_val=y_eval, sample_weight_val=_unless_ones(w_eval))
         with threadpool_limits(limits=self.n_jobs, user_api="openmp"):
-            model.fit(X, y, sample_weight=sample_weight, **kwargs)
+            model.fit(X, y, sample_weight=_unless_ones(sample_weight), **kwargs)
 
     def _best_iteration(self, model: Any) -> int | None:
         return int(model.n_iter_)
+
+
+def _unless_ones(weights: np.ndarray | None) -> np.ndarray | None:
+    """``None`` for unit weights: given weights, scikit-learn bins every feature with one
+    weighted percentile per bin edge, 3-7x slower (a 1,350 x 37 fit: 2.1-5.0 s against 0.6-0.8 s
+    CPU), for the same model."""
+    if weights is None or np.all(weights == 1.0):
+        return None
+    return weights
 
 
 def _defaults(context: BuildContext) -> dict[str, Any]:
