@@ -275,27 +275,127 @@ def markdown(rows: list[dict[str, Any]], budget: float) -> str:
 
     lines = [f"budget {budget:g} s per table; score and baseline on the same 25 % test rows",
              "", "| dataset | rows | cols | task | metric | status | score | baseline | "
-             "fit s | flags |", "|---|---|---|---|---|---|---|---|---|---|"]
+             "fit s | CPU s | trials | flags |", "|---" * 12 + "|"]
     for row in rows:
         status = row.get("status", "?")
         if row.get("error"):
             status += f": {row['error'][:120]}"
         lines.append("| " + " | ".join(fmt(row.get(k)) for k in (
             "dataset", "rows", "cols", "task", "metric")) + f" | {status} | "
-            + " | ".join(fmt(row.get(k)) for k in ("score", "baseline", "fit_seconds"))
+            + " | ".join(fmt(row.get(k)) for k in ("score", "baseline", "fit_seconds",
+                                                    "train_cpu", "n_trials"))
             + f" | {'; '.join(row.get('flags', []))} |")
     return "\n".join(lines) + "\n"
+
+
+# (file, R package/item or "sm:<statsmodels name>" or "shared:<path>", target); R tables keep
+# their row names as an unnamed first column, as R writes them
+TABLES = (
+    ("forbes2000.csv", "HSAUR/Forbes2000", "profits"), ("movies_rating.parquet",
+    "ggplot2/movies", "rating"), ("economics.csv", "ggplot2/economics", "unemploy"),
+    ("presidential.csv", "ggplot2/presidential", "party"),
+    ("msleep.csv", "ggplot2/msleep", "sleep_total"),
+    ("midwest.csv", "ggplot2/midwest", "percbelowpoverty"), ("aids2.csv", "MASS/Aids2", "status"),
+    ("melanoma.csv", "MASS/Melanoma", "status"), ("chile.csv", "car/Chile", "vote"),
+    ("slid.csv", "car/SLID", "wages"), ("un.csv", "car/UN", "gdp"),
+    ("cranpackages.csv", "Ecdat/CRANpackages", "Packages"),
+    ("animals.csv", "MASS/Animals", "brain"), ("fgl.csv", "MASS/fgl", "type"),
+    ("uscereal.csv", "MASS/UScereal", "calories"), ("shuttle.csv", "MASS/shuttle", "use"),
+    ("vietnami.parquet", "Ecdat/VietNamI", "lnhhexp"), ("fishing.csv", "Ecdat/Fishing", "mode"),
+    ("doctoraus.csv", "Ecdat/DoctorAUS", "doctorco"), ("cracker.csv", "Ecdat/Cracker", "choice"),
+    ("participation.csv", "Ecdat/Participation", "lfp"), ("davis.csv", "car/Davis", "weight"),
+    ("womenlf.csv", "car/Womenlf", "partic"), ("biopsy.csv", "MASS/biopsy", "class"),
+    ("cpus.csv", "MASS/cpus", "perf"), ("vocab.csv", "car/Vocab", "vocabulary"),
+    ("fatality.csv", "Ecdat/Fatality", "mrall"),
+    ("quakes_stations.csv", "datasets/quakes", "stations"),
+    ("infert.csv", "datasets/infert", "case"), ("amssurvey.csv", "car/AMSsurvey", "count"),
+    ("train_choice.csv", "Ecdat/Train", "choice"), ("medexp.csv", "Ecdat/MedExp", "med"),
+    ("nlschools.csv", "MASS/nlschools", "lang"), ("diamonds.parquet", "ggplot2/diamonds",
+    "price"), ("males.csv", "Ecdat/Males", "wage"), ("hdma.csv", "Ecdat/Hdma", "deny"),
+    ("sm_anes96.csv", "sm:anes96", "vote"), ("sm_star98.csv", "sm:star98", "NABOVE"),
+    ("sm_spector.csv", "sm:spector", "GRADE"), ("sm_fertility.csv", "sm:fertility", "2011"),
+    ("sm_modechoice.csv", "sm:modechoice", "mode"), ("sm_ccard.csv", "sm:ccard", "AVGEXP"),
+    ("sm_heart.csv", "sm:heart", "survival"),
+    ("sm_china_smoking.csv", "sm:china_smoking", "smoking_yes_cancer_yes"),
+    ("kkbox_members.csv", "shared:kkbox_churn_sample/members.csv.gz", "gender"),
+    ("olist_reviews.csv", "shared:olist_ecommerce/olist_order_reviews_dataset.csv.gz",
+     "review_score"),
+    ("tmdb_vote.csv", "shared:tmdb_5000_movies/tmdb_5000_movies.csv.gz", "vote_average"),
+    ("dacon_audience.csv", "shared:dacon_movie_audience/movies_train.csv.gz", "box_off_num"),
+    ("melon_rank.parquet", "shared:melon_monthly_chart/melon_monthly_chart.csv.gz",
+     "chart_rank"),
+    ("cdnow.csv", "shared:cdnow_purchases/cdnow_master.csv.gz", "dollar_value"),
+)
+_SAMPLED = {"movies_rating.parquet": 8000, "melon_rank.parquet": 8000, "cdnow.csv": 20000}
+_RAW_COPY = {"forbes2000.csv", "un.csv", "animals.csv"}  # the R file byte for byte
+
+
+def make_tables(out: Path, rdata: Path, shared: Path) -> None:
+    """Write the sweep's tables and ``targets.json`` into ``out``.
+
+    Run with a scratch venv holding pydataset (its ``resources.tar.gz`` unpacked: ``rdata`` is
+    its ``resources/rdata/csv`` folder) and statsmodels; jogak is not needed here.
+    """
+    import shutil
+
+    import statsmodels.api as sm
+
+    out.mkdir(parents=True, exist_ok=True)
+    for name, source, _ in TABLES:
+        if name in _RAW_COPY:
+            shutil.copyfile(rdata / f"{source}.csv", out / name)
+            continue
+        if source.startswith("sm:"):
+            frame = getattr(sm.datasets, source[3:]).load_pandas().data
+        elif source.startswith("shared:"):
+            frame = pd.read_csv(shared / source[7:], dtype={"customer_id": str})
+        else:
+            frame = pd.read_csv(rdata / f"{source}.csv")
+        if name in _SAMPLED:
+            frame = frame.sample(_SAMPLED[name], random_state=0)
+        _write(frame, out / name)
+    iris = pd.read_csv(rdata / "datasets/iris.csv").rename(columns={
+        "Sepal.Length": "꽃받침 길이", "Sepal.Width": "꽃받침 너비", "Petal.Length": "꽃잎 길이",
+        "Petal.Width": "꽃잎 너비", "Species": "품종"})
+    _write(iris, out / "iris_unicode.csv")
+    cars = pd.read_csv(rdata / "datasets/mtcars.csv")
+    cars.columns = ["model", *cars.columns[1:]]
+    cars["Disp "] = cars["disp"] * 16.387  # the same name as "disp" once stripped and lowered
+    cars["country"] = "US"
+    cars["is_auto"] = np.where(cars["am"] == 0, "TRUE", "FALSE")
+    _write(cars, out / "mtcars_dupnames.csv")
+    boston = pd.read_csv(rdata / "MASS/Boston.csv")
+    boston["chas"] = boston["chas"].map({0: False, 1: True})
+    boston["constant"] = 1.0
+    _write(boston, out / "boston_bool_const.csv")
+    targets = {name: target for name, _, target in TABLES}
+    targets.update({"iris_unicode.csv": "품종", "mtcars_dupnames.csv": "mpg",
+                    "boston_bool_const.csv": "medv"})
+    (out / "targets.json").write_text(json.dumps(targets, indent=1, ensure_ascii=False))
+
+
+def _write(frame: pd.DataFrame, path: Path) -> None:
+    if path.suffix == ".parquet":
+        frame.to_parquet(path, index=False)
+    else:
+        frame.to_csv(path, index=False)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path)
+    parser.add_argument("--make-tables", nargs=2, metavar=("RDATA_CSV", "SHARED_DATASETS"),
+                        type=Path, help="Write the tables into FOLDER first (scratch venv with "
+                                        "pydataset and statsmodels; see make_tables).")
     parser.add_argument("--budget", type=float, default=15.0)
     parser.add_argument("--out", type=Path, default=Path("automl_robustness"))
     parser.add_argument("--only", nargs="*", help="Dataset names (file stems) to run.")
     parser.add_argument("--subprocess", action="store_true",
                         help="Run each jogak command in a child process (slower).")
     args = parser.parse_args()
+    if args.make_tables:
+        make_tables(args.folder, *args.make_tables)
+        return
     global _IN_PROCESS
     _IN_PROCESS = not args.subprocess
     targets = json.loads((args.folder / "targets.json").read_text())
