@@ -20,10 +20,11 @@ from jogak.pipeline._validation import column_names, frame_columns, missing_mask
 
 __all__ = ["DEFAULT_TEXT_PATTERNS", "TextFeatures", "clean_text"]
 
+_NOT_WORDS = r"[^\w\s]"
 DEFAULT_TEXT_PATTERNS = (
     r"\([^)]*\)",  # bracketed asides: "(Feat. IU)", "(Remastered 2011)"
     r"\[[^\]]*\]",  # tags: "[OST]", "[MV]"
-    r"[^\w\s]",  # punctuation and symbols (\w keeps Hangul, CJK and accented letters)
+    _NOT_WORDS,  # punctuation and symbols (\w keeps Hangul, CJK and accented letters)
 )
 """Patterns :func:`clean_text` removes by default, in order."""
 
@@ -117,6 +118,8 @@ class TextFeatures(TransformerMixin, BaseEstimator):
     svds_ : list of (TruncatedSVD or None)
     n_outputs_ : list of int
         Output columns per input column.
+    mean_chars_ : list of float
+        Mean length of the cleaned training texts per column (what serving cost grows with).
     n_features_in_ : int
     feature_names_in_ : ndarray of str
 
@@ -186,10 +189,12 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         self._check_params()
         self.__dict__.pop("_compiled", None)
         columns = frame_columns(self, X, reset=True)
-        self.vectorizers_, self.svds_, self.n_outputs_ = [], [], []
+        self.vectorizers_, self.svds_, self.n_outputs_, self.mean_chars_ = [], [], [], []
         blocks = []
         for values in columns:
             docs = _clean(values, self.lowercase, self.patterns_)
+            self.mean_chars_.append(float(np.mean([len(doc) for doc in docs])) if len(docs)
+                                    else 0.0)
             fitted, matrices = [], []
             for vectorizer in self._vectorizers():
                 try:
@@ -237,8 +242,11 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         """
         compiled = self.__dict__.get("_compiled")
         if compiled is None:
-            compiled = [[compile_tfidf(vectorizer) or vectorizer for vectorizer in fitted]
-                        for fitted in self.vectorizers_]
+            last = self.patterns_[-1] if self.patterns_ else None
+            word_only = last is not None and last.pattern == _NOT_WORDS and \
+                last.flags == re.UNICODE
+            compiled = [[compile_tfidf(vectorizer, word_only=word_only) or vectorizer
+                         for vectorizer in fitted] for fitted in self.vectorizers_]
             self.__dict__["_compiled"] = compiled
         return compiled
 
@@ -257,7 +265,9 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         for values, fitted, svd in zip(columns, self.compiled_vectorizers(), self.svds_,
                                        strict=True):
             docs = _clean(values, self.lowercase, self.patterns_)
-            matrices = [vectorizer.transform(docs) for vectorizer in fitted]
+            words = [doc.split() for doc in docs]
+            matrices = [vectorizer.transform(docs, words) if isinstance(vectorizer, CompiledTfidf)
+                        else vectorizer.transform(docs) for vectorizer in fitted]
             matrix = sp.hstack(matrices, format="csr") if matrices else sp.csr_matrix(
                 (len(docs), 0))
             if svd is not None:

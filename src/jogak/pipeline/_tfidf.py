@@ -37,7 +37,8 @@ def _found(lookup: Any, keys: Any, n_keys: int) -> np.ndarray:
 class CompiledTfidf:
     """The transform of one fitted word or char_wb TfidfVectorizer (see :func:`compile_tfidf`)."""
 
-    def __init__(self, vectorizer: TfidfVectorizer) -> None:
+    def __init__(self, vectorizer: TfidfVectorizer, *, word_only: bool = False) -> None:
+        self.word_only = word_only
         self.n_terms = len(vectorizer.vocabulary_)
         self.ngram_range = tuple(int(n) for n in vectorizer.ngram_range)
         self.is_char = vectorizer.analyzer == "char_wb"
@@ -86,12 +87,12 @@ class CompiledTfidf:
 
     def indices(self, doc: str) -> np.ndarray:
         """Vocabulary indices of the document's n-grams (repeats kept, unsorted)."""
+        words = doc.split()
         if self.is_char:
-            words = doc.split()
             if not words:
                 return _EMPTY
             return np.concatenate([self._char_grams(word) for word in words])
-        _, cols = self._word_entries([doc])
+        _, cols = self._word_entries([doc], [words])
         return cols
 
     def _char_grams(self, word: str) -> np.ndarray:
@@ -114,13 +115,18 @@ class CompiledTfidf:
 
     # ------------------------------------------------------------ many documents
 
-    def transform(self, docs: Any) -> sp.csr_matrix:
-        """TF-IDF of ``docs`` (strings) as a CSR matrix, like ``vectorizer.transform(docs)``."""
+    def transform(self, docs: Any, words: list[list[str]] | None = None) -> sp.csr_matrix:
+        """TF-IDF of ``docs`` (strings) as a CSR matrix, like ``vectorizer.transform(docs)``.
+
+        ``words``: ``[doc.split() for doc in docs]`` if the caller has it already.
+        """
         docs = list(docs)
+        if words is None:
+            words = [doc.split() for doc in docs]
         if self.is_char:
-            counts = self._char_counts(docs)
+            counts = self._char_counts(words)
         else:
-            rows, cols = self._word_entries(docs)
+            rows, cols = self._word_entries(docs, words)
             counts = sp.coo_matrix((np.ones(cols.size), (rows, cols)),
                                    shape=(len(docs), self.n_terms)).tocsr()  # sums repeats
         return self.weigh(counts)
@@ -139,12 +145,11 @@ class CompiledTfidf:
             matrix = normalize(matrix, norm=self.norm, copy=False)
         return sp.csr_matrix(matrix)
 
-    def _char_counts(self, docs: list[str]) -> sp.csr_matrix:
+    def _char_counts(self, split: list[list[str]]) -> sp.csr_matrix:
         # counts = (documents x distinct words) @ (distinct words x n-grams): scipy's sparse
         # product accumulates without sorting every n-gram occurrence
-        split = [doc.split() for doc in docs]
-        word_rows = np.zeros(len(docs) + 1, dtype=np.int64)
-        np.cumsum(np.fromiter(map(len, split), dtype=np.int64, count=len(docs)),
+        word_rows = np.zeros(len(split) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, split), dtype=np.int64, count=len(split)),
                   out=word_rows[1:])
         flat = list(chain.from_iterable(split))
         position = {word: k for k, word in enumerate(dict.fromkeys(flat))}
@@ -156,19 +161,23 @@ class CompiledTfidf:
                   out=gram_rows[1:])
         table = np.concatenate(grams) if grams else _EMPTY
         occurrences = sp.csr_matrix((np.ones(word_ids.size), word_ids, word_rows),
-                                    shape=(len(docs), len(grams)))
+                                    shape=(len(split), len(grams)))
         ngrams = sp.csr_matrix((np.ones(table.size), table, gram_rows),
                                shape=(len(grams), self.n_terms))
         counts = sp.csr_matrix(occurrences @ ngrams)
         counts.sort_indices()
         return counts
 
-    def _word_entries(self, docs: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        split = [self.tokens.findall(doc) for doc in docs]
+    def _word_entries(self, docs: list[str],
+                      words: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
+        split = words if self.word_only else [self.tokens.findall(doc) for doc in docs]
         n_tokens = np.fromiter(map(len, split), dtype=np.intp, count=len(docs))
         flat = list(chain.from_iterable(split))
         ids = _found(self.vocabulary.get, flat, len(flat))
         doc_of_token = np.repeat(np.arange(len(docs)), n_tokens)
+        if self.word_only:  # the token pattern's words: runs of two or more word characters
+            long = np.fromiter(map(len, flat), dtype=np.intp, count=len(flat)) > 1
+            ids, doc_of_token = ids[long], doc_of_token[long]
         rows, cols = [], []
         for n in range(self.ngram_range[0], self.ngram_range[1] + 1):
             n_grams = ids.size - n + 1
@@ -201,10 +210,13 @@ class CompiledTfidf:
         return np.where(known & (terms[where] == key), indices[where], -1)
 
 
-def compile_tfidf(vectorizer: Any) -> CompiledTfidf | None:
+def compile_tfidf(vectorizer: Any, *, word_only: bool = False) -> CompiledTfidf | None:
     """The compiled transform of a fitted TfidfVectorizer as :class:`TextFeatures` builds it.
 
-    None for settings it does not reproduce (other analysers or tokenisers, stop words,
+    ``word_only``: every document will be runs of word characters (``\\w``) separated by
+    whitespace (as :func:`clean_text` leaves them after removing ``[^\\w\\s]``), so the
+    token pattern's words are the whitespace-split words of two or more characters.
+    Returns None for settings it does not reproduce (other analysers or tokenisers, stop words,
     lowercasing or accent stripping, a fixed vocabulary, a norm other than l2 or None).
     """
     if type(vectorizer) is not TfidfVectorizer or not hasattr(vectorizer, "idf_"):
@@ -222,4 +234,4 @@ def compile_tfidf(vectorizer: Any) -> CompiledTfidf | None:
         n_tokens = len({token for parts in split for token in parts})
         if max(n_tokens, 1) ** max(map(len, split), default=1) >= 2 ** 62:  # int64 n-gram keys
             return None
-    return CompiledTfidf(vectorizer)
+    return CompiledTfidf(vectorizer, word_only=word_only)

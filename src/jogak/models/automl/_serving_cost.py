@@ -24,10 +24,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from sklearn.compose import ColumnTransformer
+from sklearn.pipeline import Pipeline
+
+from jogak.pipeline import TextFeatures
 
 __all__ = ["NO_LIMIT", "ZERO", "CostBook", "InferLimit", "ServingCost", "affordable_families",
            "family_floor", "learner_cost", "member_cost", "predictor_cost", "preprocessing_cost",
-           "stacker_cost"]
+           "stacker_cost", "text_cost"]
 
 
 @dataclass(frozen=True)
@@ -169,8 +173,8 @@ def _net_units(learner: Any) -> tuple[float, float]:
 #   40 raw columns 1.6e-05 | 8.1e-05
 _FAMILIES: dict[str, _Line] = {
     # per coefficient 1e-10: a 3 x 40,000 logistic model on sparse TF-IDF measured 1.2e-06 s a
-    # row (the TF-IDF transform before it 1.6e-04, paid whichever family serves); 1e-09 had
-    # kept text tasks' best learner out of the ensemble
+    # row (the TF-IDF transform before it, paid whichever family serves, is text_cost's);
+    # 1e-09 had kept text tasks' best learner out of the ensemble
     "linear": _Line(2e-8, 1e-10, 8e-6, 1e-10, _linear_units),
     "knn": _Line(0.0, 1.2e-9, 3e-4, 4e-9, _knn_units,
                  lambda rows, features: (float(rows * features),) * 2, floor_uses_features=True),
@@ -194,6 +198,16 @@ _UNKNOWN = ServingCost(5e-6, 5e-2)
 # Per style, per raw feature column: schema check, coercion and the fitted preprocessor.
 _STYLE_BATCH_BASE, _STYLE_BATCH_PER_COLUMN = 5e-7, 4e-7
 _STYLE_ROW_BASE, _STYLE_ROW_PER_COLUMN = 3.4e-5, 1.2e-6
+# TextFeatures per text column, growing with the mean cleaned characters of a text (clean-up,
+# word 1-2-grams and char_wb 2-4-grams through jogak.pipeline._tfidf; SVD for the tree styles).
+# Measured 2026-11-21 in process CPU time at load 10 on 2 cores, batch s/row | single-row s:
+#   PhraseBank sentences (121 chars) 3.9e-05 | 1.5e-04, with SVD 4.1e-05 | 2.1e-04
+#   TMDB overviews (294 chars) 9.1e-05 | 2.1e-04, with SVD 9.7e-05 | 3.2e-04
+#   TMDB genre lists (20 chars) 5.6e-06 | 7.8e-05, with SVD 5.8e-06 | 1.6e-04
+# (scikit-learn's transform before it: 2.0e-04 s/row on the sentences, 4.9e-04 on overviews)
+_TEXT_BATCH_BASE, _TEXT_BATCH_PER_CHAR, _TEXT_BATCH_SVD = 0.0, 3.1e-7, 3e-6
+_TEXT_ROW_BASE, _TEXT_ROW_PER_CHAR, _TEXT_ROW_SVD = 7e-5, 4.6e-7, 8e-5
+_TEXT_DEFAULT_CHARS = 120.0  # a TextFeatures fitted before mean_chars_ was recorded
 
 
 def learner_cost(family: str, learner: Any) -> ServingCost:
@@ -223,6 +237,38 @@ def member_cost(family: str, learners: Iterable[Any], *,
     for learner in fitted:
         total = total + learner_cost(family, learner)
     return total
+
+
+def _text_steps(step: Any) -> Iterable[TextFeatures]:
+    if isinstance(step, TextFeatures):
+        yield step
+    elif isinstance(step, ColumnTransformer):
+        for _, inner, _ in getattr(step, "transformers_", []):
+            yield from _text_steps(inner)
+    elif isinstance(step, Pipeline):
+        for _, inner in step.steps:
+            yield from _text_steps(inner)
+
+
+def text_cost(preprocessor: Any) -> ServingCost:
+    """TF-IDF cost of the fitted :class:`TextFeatures` steps inside ``preprocessor``.
+
+    Per text column that kept a vocabulary: a line in its mean cleaned characters, plus the SVD
+    product for the tree styles. Zero for a preprocessor without text. Not yet part of
+    :func:`predictor_cost` nor of the selection's style cost.
+    """
+    cost = ZERO
+    for step in _text_steps(preprocessor):
+        chars = getattr(step, "mean_chars_", None) or \
+            [_TEXT_DEFAULT_CHARS] * len(step.vectorizers_)
+        for fitted, svd, n_chars in zip(step.vectorizers_, step.svds_, chars, strict=True):
+            if not fitted:
+                continue
+            reduced = svd is not None
+            cost = cost + ServingCost(
+                _TEXT_BATCH_BASE + _TEXT_BATCH_PER_CHAR * n_chars + _TEXT_BATCH_SVD * reduced,
+                _TEXT_ROW_BASE + _TEXT_ROW_PER_CHAR * n_chars + _TEXT_ROW_SVD * reduced)
+    return cost
 
 
 def preprocessing_cost(n_columns: int, n_preprocessors: int = 1) -> ServingCost:
@@ -295,7 +341,11 @@ class CostBook:
 
 
 def predictor_cost(predictor: Any, n_columns: int) -> ServingCost:
-    """Estimated cost of a fitted :class:`EnsemblePredictor` over ``n_columns`` raw columns."""
+    """Estimated cost of a fitted :class:`EnsemblePredictor` over ``n_columns`` raw columns.
+
+    Without :func:`text_cost`: the member selection does not count it either (it is paid once
+    per fitted preprocessor whichever family serves), and both must agree.
+    """
     cost = ZERO
     for fitted in predictor.preprocessors.values():
         cost = cost + preprocessing_cost(n_columns, len(fitted))
