@@ -165,14 +165,15 @@ def test_hit_regressor_blends_a_second_scale_by_out_of_fold_least_squares(
         # the second model learnt sqrt(y): its out-of-fold predictions are on that scale
         np.testing.assert_allclose(model.raw_automl_.oof_target_, np.sqrt(y))
         second_oof = oof ** 2
-        assert model.blend_scale_ == least_squares_scale(second_oof, y)
+        assert model.blend_scale_ == pytest.approx(least_squares_scale(second_oof, y), rel=1e-12)
     else:
         np.testing.assert_allclose(model.raw_automl_.oof_target_, y)
         second_oof = oof
         assert model.blend_scale_ == 1.0
     scale, slope = model.power_
     log_oof = scale * np.expm1(slope * model.automl_.oof_)
-    assert model.blend_weight_ == blend_weight(model.blend_scale_ * second_oof, log_oof, y)
+    assert model.blend_weight_ == pytest.approx(
+        blend_weight(model.blend_scale_ * second_oof, log_oof, y), rel=1e-9, abs=1e-12)
     second = np.clip(model.raw_automl_.predict(model.features_.transform(X)), 0.0, None)
     second = model.blend_scale_ * (second ** 2 if blend_target == "sqrt" else second)
     log_part = scale * np.expm1(slope * model._log_predict(X))
