@@ -6,7 +6,9 @@ path runs them: seconds per row of a 10k-row ``predict_proba`` and the median si
 through ``compile_learner``. The two points give each family's base and slope per unit (the
 units ``_serving_cost`` reads from a fitted learner). The preprocessing constants come from an
 ``AutoMLClassifier`` restricted to ``linear`` at 10 and 40 raw columns (half numeric, half
-categorical): its batch and single-row costs less the linear learner's.
+categorical): its batch and single-row costs less the linear learner's. The text constants
+(``text_cost``) come from ``TextFeatures`` as the scaled and tree styles build it, on synthetic
+texts of about 20 and 300 characters: batch and single-row CPU time per text column.
 
     nice -n 19 .venv/bin/python benchmarks/automl_serving_cost_calibration.py
 
@@ -26,9 +28,11 @@ from threadpoolctl import threadpool_limits
 from jogak import AutoMLClassifier
 from jogak.data import Task
 from jogak.models.automl._rowpredict import compile_learner
-from jogak.models.automl._serving_cost import _FAMILIES, learner_cost
+from jogak.models.automl._serving_cost import _FAMILIES, learner_cost, text_cost
 from jogak.models.automl._trial import predict_learner
 from jogak.models.catalog import BuildContext, available_specs, get_spec
+from jogak.pipeline import TextFeatures
+from jogak.pipeline._rowpath_text import compile_text_head
 
 N_ROWS, N_FEATURES = 5_000, 20
 SIZES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
@@ -119,6 +123,34 @@ def calibrate_preprocessing() -> None:
               f"{np.median(calls[20:]) / 1e9:.2e} s (linear learner included)")
 
 
+def calibrate_text() -> None:
+    rng = np.random.default_rng(2)
+    words = ["".join(rng.choice(list("abcdefghijklmnoprstu"), size=rng.integers(2, 10)))
+             for _ in range(3_000)]
+    for n_words in (3, 45):  # about 20 and 300 cleaned characters
+        texts = [" ".join(rng.choice(words, size=n_words)) for _ in range(N_ROWS)]
+        frame = pd.DataFrame({"text": texts})
+        batch = frame.sample(10_000, replace=True, random_state=0)
+        for svd in (None, 32):
+            step = TextFeatures(word_ngram_range=(1, 2), char_ngram_range=(2, 4),
+                                svd_components=svd, random_state=0).fit(frame)
+            step.transform(batch)
+            started = time.process_time()
+            step.transform(batch)
+            per_row = (time.process_time() - started) / len(batch)
+            head = compile_text_head(step)
+            calls = []
+            for text in texts[:220]:
+                started_ns = time.process_time_ns()
+                head([text])
+                calls.append(time.process_time_ns() - started_ns)
+            estimate = text_cost(step)
+            print(f"text {step.mean_chars_[0]:5.0f} chars svd={svd}: batch {per_row:.2e} (est "
+                  f"{estimate.batch_seconds_per_row:.2e}) s/row, row "
+                  f"{np.median(calls[20:]) / 1e9:.2e} (est {estimate.row_seconds:.2e}) s CPU")
+
+
 if __name__ == "__main__":
     calibrate_families()
     calibrate_preprocessing()
+    calibrate_text()
