@@ -169,7 +169,10 @@ def train(
                "serving_estimate": {
                    "batch_rows_per_s": estimator.serving_cost_.rows_per_second,
                    "row_ms": estimator.serving_cost_.row_seconds * 1e3,
-                   "mode": estimator.ensemble_.mode},
+                   "mode": estimator.ensemble_.mode,
+                   # how many times the serving limit was loosened; null: dropped
+                   "limit_relaxed": _finite_or_none(getattr(estimator, "infer_limit_relaxed_",
+                                                            1.0))},
                "operating_points": {name: point.to_dict() for name, point
                                     in getattr(estimator, "operating_points_", {}).items()}}
     if as_json:
@@ -189,6 +192,15 @@ def train(
                f"({estimator.time_used_:.1f} s, {len(estimator.history_)} trials; serves an "
                f"estimated {estimator.serving_cost_.rows_per_second:,.0f} rows/s in batches, "
                f"{estimator.serving_cost_.row_seconds * 1e3:.2f} ms per row)")
+    relaxed = getattr(estimator, "infer_limit_relaxed_", 1.0)
+    if relaxed != 1.0:
+        _err.print("[yellow]the serving limit was loosened "
+                   + ("away" if relaxed == float("inf") else f"{relaxed:g}x")
+                   + ": keeping to it cost more than 1 % of the cross-validated loss[/yellow]")
+
+
+def _finite_or_none(value: float) -> float | None:
+    return value if np.isfinite(value) else None
 
 
 def training_reference(model: Any, X: pd.DataFrame) -> dict[str, Any]:

@@ -158,6 +158,7 @@ class _AutoMLBase(RawTableInputMixin, BaseEstimator):
                              n_jobs=self.n_jobs, infer_limit=self._infer_limit())
         self.ensemble_: EnsemblePredictor = final.predictor
         self.serving_cost_ = predictor_cost(self.ensemble_, len(self.roles_.features))
+        self.infer_limit_relaxed_ = final.infer_limit_relaxed
         clock = time.perf_counter()
         self.ensemble_.compile_rows(self.roles_)
         self.timings_ = {"search": search_seconds, **final.timings,
@@ -293,7 +294,9 @@ class AutoMLRegressor(RegressorMixin, _AutoMLBase):
         families, ensemble members and stackers whose estimated serving cost (a deterministic
         model of each fitted learner's size, times the fold models when served bagged; see
         ``serving_cost_``) breaks it are left out, and refitted members are preferred to bagged
-        ones. ``None`` together with ``infer_limit_row=None``: no limit, for the best accuracy.
+        ones - unless keeping to it costs more than 1 % of the out-of-fold loss, when it is
+        loosened (``infer_limit_relaxed_``). ``None`` together with ``infer_limit_row=None``:
+        no limit, for the best accuracy.
     infer_limit_row : float or None, default=1e-3
         The same for one ``predict_row`` / ``predict_proba_row`` call, in seconds.
     monotone_constraints : mapping of str to {-1, 0, 1}, optional
@@ -316,6 +319,11 @@ class AutoMLRegressor(RegressorMixin, _AutoMLBase):
     serving_cost_ : ServingCost
         Estimated seconds per row in a 10k-row batch (``batch_seconds_per_row``) and per
         single-row call (``row_seconds``) of the fitted ensemble.
+    infer_limit_relaxed_ : float
+        1.0 when the model meets the serving limits as asked. The limits yield to accuracy:
+        when the best choice within them is more than 1 % worse (out-of-fold loss) than the
+        best choice without them, they are loosened x2, x4, ... x32 until a choice comes within
+        1 %; this is the factor used (``inf``: no limit was kept).
     cv_results_ : dict
         Metric -> (mean, std) across folds of the final ensemble's out-of-fold predictions.
     oof_ : ndarray of shape (n_rows,)

@@ -309,6 +309,11 @@ class InferLimit:
     def admits(self, cost: ServingCost) -> bool:
         return cost.within(self.batch_seconds_per_row, self.row_seconds)
 
+    def relaxed(self, factor: float) -> InferLimit:
+        """This limit with each side ``factor`` times looser (``None`` stays unlimited)."""
+        return InferLimit(*(None if side is None else side * factor
+                            for side in (self.batch_seconds_per_row, self.row_seconds)))
+
     def pressure(self, cost: ServingCost) -> float:
         """One number to rank costs by: each side relative to its limit (or to the goals)."""
         batch = self.batch_seconds_per_row or 5e-5
