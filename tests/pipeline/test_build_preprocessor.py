@@ -257,3 +257,24 @@ def test_pandas_extension_dtypes_take_the_fast_path_unchanged(style: FeatureStyl
     np.testing.assert_allclose(preprocessor.transform(frame), expected)
     np.testing.assert_allclose(preprocessor.transform(frame.iloc[[3]]), expected[[3]])
     assert np.isnan(expected).any() == (style is FeatureStyle.NATIVE)
+
+
+@pytest.mark.parametrize("style", STYLES, ids=[s.value for s in STYLES])
+def test_a_text_column_that_cleans_to_nothing_adds_no_columns_and_breaks_nothing(
+        style: FeatureStyle, make_roles: Callable[..., ColumnRoles]) -> None:
+    # TMDB's keywords are JSON lists: the default clean-up drops [...] whole, the vocabulary is
+    # empty, and a sparse block 0 columns wide made scikit-learn refuse the whole table
+    frame = make_classification_frame(120, seed=4)[["num", "amount", "count", "color",
+                                                    "target"]]
+    frame["tags"] = [f'[{{"id": {i}, "name": "tag {i % 7}"}}]' for i in range(len(frame))]
+    base = make_roles(frame.drop(columns="tags"), target="target")
+    roles = make_roles(frame, {**{name: info.role for name, info in base.info.items()},
+                               "tags": R.TEXT, "target": R.TARGET}, target="target")
+    X, y = frame.drop(columns="target"), frame["target"].to_numpy()
+    reference = build_preprocessor(base, style)
+    without = reference.fit_transform(X.drop(columns="tags"), y)
+    pre = build_preprocessor(roles, style)
+    np.testing.assert_allclose(_dense(pre.fit_transform(X, y)), _dense(without))
+    expected = _dense(reference.transform(X.drop(columns="tags")))
+    np.testing.assert_allclose(_dense(pre.transform(X)), expected)
+    np.testing.assert_allclose(_dense(pre.transform(X.iloc[:1])), expected[:1])

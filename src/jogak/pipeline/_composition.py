@@ -161,6 +161,10 @@ class FastColumnTransformer(ColumnTransformer):
         out = self.__dict__.pop("_lean_output", None)
         if out is not None:
             return out  # the blocks are already side by side in it
+        if self.sparse_output_:
+            # scikit-learn checks every sparse block and refuses one 0 columns wide (a text
+            # column whose values all clean away, e.g. JSON lists of ids): leave those out
+            Xs = [X for X in Xs if X.shape[1]] or Xs
         return super()._hstack(Xs, n_samples=n_samples)
 
     def transform(self, X: Any, **params: Any) -> Any:
