@@ -67,3 +67,24 @@ def test_catboost_row_path_equals_the_adapter_on_categorical_codes_and_missing_v
                                        np.asarray(reference(row.reshape(1, -1)), np.float64)
                                        .reshape(row_path(row.reshape(1, -1)).shape),
                                        rtol=0, atol=1e-12)
+
+
+def test_linear_row_path_on_wide_sparse_rows_equals_the_learner() -> None:
+    # a text row: tens of thousands of columns, a few hundred non-zero (read without BLAS)
+    from sklearn.linear_model import LogisticRegression, Ridge
+
+    rng = np.random.default_rng(2)
+    X = np.where(rng.random((200, 5000)) < 0.01, rng.random((200, 5000)), 0.0)
+    X[0] = 0.0  # a row with no known word
+    labels = rng.integers(0, 3, 200)
+    cases = [(LogisticRegression(max_iter=300).fit(X, labels), Task.MULTICLASS, "predict_proba"),
+             (LogisticRegression(max_iter=300).fit(X, labels == 1), Task.BINARY, "predict_proba"),
+             (Ridge().fit(X, rng.normal(size=200)), Task.REGRESSION, "predict")]
+    for learner, task, method in cases:
+        row_path = compile_learner(learner, task)
+        for row in X[:10]:
+            np.testing.assert_allclose(row_path(row.reshape(1, -1)),
+                                       getattr(learner, method)(row.reshape(1, -1)),
+                                       rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(row_path(X[:5]), getattr(learner, method)(X[:5]),
+                                   rtol=1e-12, atol=1e-12)
