@@ -158,6 +158,12 @@ def test_infer_limits_must_be_positive_seconds(name: str) -> None:
         AutoMLClassifier(n_trials=1, include_models=("linear",), **{name: -1.0}).fit(X, y)
 
 
+def _interaction_frame(seed: int = 5) -> tuple[pd.DataFrame, pd.Series]:
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame(rng.normal(size=(600, 4)), columns=list("abcd"))
+    return X, pd.Series((X["a"] * X["b"] > 0).astype(int))  # no linear model sees it
+
+
 @pytest.mark.slow
 def test_with_no_time_to_refit_an_ensemble_the_best_learner_is_refitted_not_a_weak_one_bagged(
         monkeypatch: pytest.MonkeyPatch) -> None:
@@ -194,32 +200,32 @@ def test_with_no_time_to_refit_an_ensemble_the_best_learner_is_refitted_not_a_we
 
 def test_only_families_whose_floor_reads_the_feature_count_fit_preprocessing_for_it() -> None:
     # the count comes from fitting that style's preprocessing on fold 0 (TF-IDF + SVD on text
-    # took 12 of a 30 s budget, for families that then never ran)
+    # took 12 of a 30 s budget, for families that then never ran); kNN (rows x features) and the
+    # MLP (features x 16 weights at least) read it, the tree families' styles are never fitted
     from jogak.models.automl._serving_cost import affordable_families
     from jogak.models.catalog import available_specs
 
     specs = available_specs(Task.BINARY)
-    asked: list[str] = []
+    asked: list[object] = []
 
     def count_features(style) -> int:
-        asked.append(specs_by_style[style])
+        asked.append(style)
         return 50
 
-    specs_by_style = {spec.style: spec.name for spec in specs if spec.name == "knn"}
     kept = affordable_families(specs, InferLimit(5e-5, 1e-3), n_rows=300, n_columns=10,
                                n_features=count_features)
-    assert asked == ["knn"]
-    assert "knn" in {spec.name for spec in kept}  # 300 rows x 50 features: within the limit
+    readers = {spec.style for spec in specs if spec.name in ("knn", "mlp")}
+    assert set(asked) == readers
+    assert {"knn", "mlp"} <= {spec.name for spec in kept}  # 300 x 50: within the limit
     crowded = affordable_families(specs, InferLimit(5e-5, 1e-3), n_rows=200_000, n_columns=10,
                                   n_features=lambda style: 50)
     assert "knn" not in {spec.name for spec in crowded}
     assert "lightgbm" in {spec.name for spec in crowded}
-
-
-def _interaction_frame(seed: int = 5) -> tuple[pd.DataFrame, pd.Series]:
-    rng = np.random.default_rng(seed)
-    X = pd.DataFrame(rng.normal(size=(600, 4)), columns=list("abcd"))
-    return X, pd.Series((X["a"] * X["b"] > 0).astype(int))  # no linear model sees it
+    # a 40k-wide TF-IDF block: even the narrowest MLP breaks the batch limit
+    wide = affordable_families(specs, InferLimit(5e-5, 1e-3), n_rows=1350, n_columns=6,
+                               n_features=lambda style: 40_000)
+    assert "mlp" not in {spec.name for spec in wide}
+    assert "linear" in {spec.name for spec in wide}
 
 
 @pytest.mark.slow
