@@ -12,7 +12,7 @@ from jogak.data._roles import ColumnInfo, ColumnRole, ColumnRoles
 from jogak.errors import SchemaError
 
 __all__ = ["BOOLEAN_PAIRS", "BOOLEAN_TOKENS", "coerce_frame", "datetime_seconds",
-           "text_to_datetimes", "text_to_numbers", "yyyymmdd_to_datetimes"]
+           "target_numbers", "text_to_datetimes", "text_to_numbers", "yyyymmdd_to_datetimes"]
 
 #: Two-valued text read as booleans (compared after stripping and lower-casing).
 BOOLEAN_PAIRS: tuple[tuple[str, str], ...] = (
@@ -79,6 +79,14 @@ def coerce_frame(frame: pd.DataFrame, roles: ColumnRoles) -> pd.DataFrame:
         if converted is not column:
             result[name] = converted
     return result
+
+
+def target_numbers(values: pd.Series) -> np.ndarray:
+    """A regression target as float64: numbers (and booleans) as they are, numbers stored as
+    text (``"1,234"``, ``"$5.20"``) parsed by :func:`text_to_numbers`; NaN where neither."""
+    if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
+        return pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64)
+    return text_to_numbers(values)
 
 
 def text_to_numbers(values: pd.Index | pd.Series) -> np.ndarray:

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
-from jogak.data._coerce import coerce_frame, datetime_seconds, text_to_numbers
+from jogak.data._coerce import coerce_frame, datetime_seconds, target_numbers
 from jogak.data._roles import ColumnRole, ColumnRoles, Task
 
 __all__ = ["auc_score", "flag_leaks", "leak_scores"]
@@ -39,8 +39,7 @@ def leak_scores(features: pd.DataFrame, y: pd.Series, task: Task, *,
     folds = rng.permutation(n_rows) % _N_FOLDS
     if task is Task.REGRESSION:
         # numbers stored as text ("1,234") are a regression target too (see detect_task)
-        target = y.to_numpy(dtype="float64") if pd.api.types.is_numeric_dtype(y.dtype) else \
-            text_to_numbers(y)
+        target = target_numbers(y)
         scale = np.max(np.abs(target)) if n_rows else 0.0
         target = target / scale if scale > 0 else target
     else:

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jogak.data._coerce import text_to_numbers
+from jogak.data._coerce import target_numbers
 from jogak.errors import TargetError
 from jogak.models._metrics import score_all
 
@@ -41,8 +41,7 @@ def evaluate_model(model: Any, X: pd.DataFrame, y: Any) -> dict[str, Any]:
         y_true = labels.map(lookup).to_numpy(dtype=np.int64)
         prediction = model.predict_proba(X)
     else:
-        y_true = text_to_numbers(target) if not pd.api.types.is_numeric_dtype(target) else \
-            pd.to_numeric(target, errors="raise").to_numpy(dtype=np.float64)
+        y_true = target_numbers(target)
         if np.isnan(y_true).any():
             bad = target[np.isnan(y_true)].astype(str).unique()[:3].tolist()
             raise TargetError(f"A regression target must be numeric; got values like {bad}. "

@@ -17,7 +17,7 @@ from sklearn.utils.validation import (
 )
 
 from jogak.data import Task, coerce_frame
-from jogak.data._coerce import text_to_numbers
+from jogak.data._coerce import target_numbers
 from jogak.data._schema import FeatureSchema
 from jogak.errors import ConfigError, SchemaError, TargetError
 from jogak.models._artifacts import data_fingerprint
@@ -54,10 +54,6 @@ class _Prepared:
     specs: list[Any]
     settings: SearchSettings
     weights: np.ndarray | None
-
-
-def _is_number(values: pd.Series) -> bool:
-    return pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype)
 
 
 class _AutoMLBase(RawTableInputMixin, BaseEstimator):
@@ -336,8 +332,7 @@ class AutoMLRegressor(RegressorMixin, _AutoMLBase):
     def _prepare_target(self, y: Any) -> tuple[np.ndarray, Task, None]:
         values = pd.Series(y)
         # numbers stored as text ("1,234", "$5.20") are numbers, as detect_task reads them
-        values = pd.to_numeric(values, errors="coerce") if _is_number(values) else \
-            pd.Series(text_to_numbers(values), index=values.index)
+        values = pd.Series(target_numbers(values), index=values.index)
         if values.isna().any():
             bad = pd.Series(y)[values.isna()].astype(str).unique()[:3].tolist()
             raise TargetError(f"A regression target must be numeric; got values like {bad}. "
