@@ -34,12 +34,14 @@ from jogak.pipeline._skew import SkewCorrector, signed_log1p, yeo_johnson
 from jogak.pipeline._styles import FeatureStyle
 from jogak.pipeline._target_encoding import CrossFitTargetEncoder
 from jogak.pipeline._text import DEFAULT_TEXT_PATTERNS, TextFeatures, clean_text
+from jogak.pipeline._textmemo import shared_text
 from jogak.pipeline._texts import as_text_list
 
 __all__ = [
     "PACKAGED_SENTENCE_MODELS",
     "SentenceEmbedder",
     "as_text_list",
+    "shared_text",
     "RowTransform",
     "compile_row_transform",
     "DATE_PARTS",

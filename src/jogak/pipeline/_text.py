@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import partial
 from numbers import Integral
 from typing import Any
 
@@ -15,6 +16,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
 from jogak.errors import ConfigError
+from jogak.pipeline._textmemo import remembered
 from jogak.pipeline._tfidf import CompiledTfidf, compile_tfidf
 from jogak.pipeline._validation import column_names, frame_columns, missing_mask
 
@@ -180,12 +182,15 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         return out
 
     def fit(self, X: Any, y: object = None) -> TextFeatures:
-        """Learn vocabularies (and SVD components) per column."""
-        self.fit_transform(X, y)
+        """Learn vocabularies (and SVD components) per column; nothing once :meth:`freeze` d."""
+        if not getattr(self, "frozen_", False):
+            self.fit_transform(X, y)
         return self
 
     def fit_transform(self, X: Any, y: object = None, **fit_params: Any) -> Any:
-        """Fit and return the features of ``X`` in one pass over the text."""
+        """Fit and return the features of ``X`` in one pass over the text (frozen: transform)."""
+        if getattr(self, "frozen_", False):
+            return self.transform(X)
         self._check_params()
         self.__dict__.pop("_compiled", None)
         columns = frame_columns(self, X, reset=True)
@@ -204,25 +209,82 @@ class TextFeatures(TransformerMixin, BaseEstimator):
                 fitted.append(vectorizer)
             matrix = sp.hstack(matrices, format="csr") if matrices else sp.csr_matrix(
                 (len(docs), 0))
-            svd = None
-            block: Any = matrix
-            if self.svd_components is not None:
-                n_rows, n_terms = matrix.shape
-                n_components = min(self.svd_components, n_terms, n_rows - 1)
-                if n_terms >= 2 and n_components >= 1:
-                    svd = TruncatedSVD(n_components=n_components, random_state=self.random_state)
-                    with np.errstate(divide="ignore", invalid="ignore"):  # identical documents
-                        block = svd.fit_transform(matrix)
-                elif n_terms == 1 and n_rows >= 2:
-                    block = matrix.toarray()  # the SVD of a single column is the column
-                else:  # one row or no terms: no components can be learned
-                    fitted, block = [], np.zeros((n_rows, 0))
-            self.vectorizers_.append(fitted)
-            self.svds_.append(svd)
-            self.n_outputs_.append(block.shape[1])
+            block, keep = self._reduce(matrix)
+            self.vectorizers_.append(fitted if keep else [])
             blocks.append(block)
         self.compiled_vectorizers()  # now, so that transform leaves __dict__ unchanged
         return self._stack(blocks)
+
+    def fit_from(self, fitted: TextFeatures, X: Any) -> TextFeatures:
+        """Fit on ``X`` reusing the vocabularies ``fitted`` learned on the same ``X``.
+
+        ``fitted`` must have been fitted on this ``X`` with the same parameters except
+        ``svd_components`` and ``random_state``: its vectorizers are exactly what :meth:`fit`
+        would learn, so only the SVD is fitted here. Both then share the vectorizer objects, and
+        a prediction inside :func:`~jogak.pipeline._textmemo.shared_text` weighs a text once for
+        both.
+        """
+        check_is_fitted(fitted)
+        mine = self.get_params()
+        theirs = fitted.get_params()
+        differing = sorted(name for name in mine if name not in ("svd_components", "random_state")
+                           and mine[name] != theirs[name])
+        if differing:
+            raise ConfigError(
+                f"TextFeatures.fit_from needs a TextFeatures fitted with the same parameters "
+                f"except svd_components and random_state; {differing} differ. Hint: fit this "
+                "one on its own with fit().")
+        self._check_params()
+        self.__dict__.pop("_compiled", None)
+        frame_columns(self, X, reset=True)
+        plain = fitted.compiled_vectorizers()
+        self.mean_chars_ = list(fitted.mean_chars_)
+        self.vectorizers_, self.svds_, self.n_outputs_ = [], [], []
+        compiled = []
+        columns = frame_columns(fitted, X, reset=False)
+        for values, vectorizers, ready in zip(columns, fitted.vectorizers_, plain, strict=True):
+            _, keep = self._reduce(fitted._tfidf(values, ready))
+            self.vectorizers_.append(list(vectorizers) if keep else [])
+            compiled.append(list(ready) if keep else [])
+        self.__dict__["_compiled"] = compiled
+        return self
+
+    def _reduce(self, matrix: Any) -> tuple[Any, bool]:
+        """Fit one column's SVD (if any), record it and the output width; the column's block
+        of the output, and whether the column keeps its vectorizers."""
+        svd = None
+        block: Any = matrix
+        keep = True
+        if self.svd_components is not None:
+            n_rows, n_terms = matrix.shape
+            n_components = min(self.svd_components, n_terms, n_rows - 1)
+            if n_terms >= 2 and n_components >= 1:
+                svd = TruncatedSVD(n_components=n_components, random_state=self.random_state)
+                with np.errstate(divide="ignore", invalid="ignore"):  # identical documents
+                    block = svd.fit_transform(matrix)
+            elif n_terms == 1 and n_rows >= 2:
+                block = matrix.toarray()  # the SVD of a single column is the column
+            else:  # one row or no terms: no components can be learned
+                keep, block = False, np.zeros((n_rows, 0))
+        self.svds_.append(svd)
+        self.n_outputs_.append(block.shape[1])
+        return block, keep
+
+    def freeze(self) -> TextFeatures:
+        """Keep this fit: later ``fit`` calls change nothing, and ``clone`` returns this object.
+
+        For a vocabulary learned once and shared by many preprocessors (all folds of a search):
+        they hold the same object, so a prediction weighs each text once (see
+        :func:`~jogak.pipeline._textmemo.shared_text`).
+        """
+        check_is_fitted(self)
+        self.frozen_ = True
+        return self
+
+    def __sklearn_clone__(self) -> Any:
+        if getattr(self, "frozen_", False):
+            return self
+        return super().__sklearn_clone__()
 
     def _stack(self, blocks: list[Any]) -> Any:
         if self.svd_components is None:
@@ -260,18 +322,29 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         if "vectorizers_" in self.__dict__:
             self.compiled_vectorizers()
 
+    def _tfidf(self, values: np.ndarray, fitted: list[Any]) -> sp.csr_matrix:
+        """One column's TF-IDF (the vectorizers side by side), once per prediction."""
+        if not fitted:
+            return sp.csr_matrix((len(values), 0))
+
+        def compute() -> sp.csr_matrix:
+            docs = _clean(values, self.lowercase, self.patterns_)
+            words = [doc.split() for doc in docs]
+            matrices = [vectorizer.transform(docs, words)
+                        if isinstance(vectorizer, CompiledTfidf) else vectorizer.transform(docs)
+                        for vectorizer in fitted]
+            return sp.hstack(matrices, format="csr")
+
+        return remembered(fitted[0], ("tfidf", self.lowercase, tuple(self.patterns_),
+                                      values.tolist()), compute)
+
     def _transform_columns(self, columns: list[np.ndarray]) -> Any:
         blocks = []
         for values, fitted, svd in zip(columns, self.compiled_vectorizers(), self.svds_,
                                        strict=True):
-            docs = _clean(values, self.lowercase, self.patterns_)
-            words = [doc.split() for doc in docs]
-            matrices = [vectorizer.transform(docs, words) if isinstance(vectorizer, CompiledTfidf)
-                        else vectorizer.transform(docs) for vectorizer in fitted]
-            matrix = sp.hstack(matrices, format="csr") if matrices else sp.csr_matrix(
-                (len(docs), 0))
+            matrix = self._tfidf(values, fitted)
             if svd is not None:
-                blocks.append(svd.transform(matrix))
+                blocks.append(remembered(svd, values.tolist(), partial(svd.transform, matrix)))
             else:
                 blocks.append(matrix if self.svd_components is None else matrix.toarray())
         return self._stack(blocks)

@@ -88,3 +88,31 @@ def test_linear_row_path_on_wide_sparse_rows_equals_the_learner() -> None:
                                        rtol=1e-12, atol=1e-12)
         np.testing.assert_allclose(row_path(X[:5]), getattr(learner, method)(X[:5]),
                                    rtol=1e-12, atol=1e-12)
+
+
+def test_hist_gb_row_path_skips_the_category_encoder_and_equals_the_adapter() -> None:
+    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+
+    from jogak.models.automl._rowpredict import _HistGB
+    from jogak.models.catalog import HistGBAdapter
+
+    X, signal = _catboost_data(1)
+    labels = np.digitize(signal, [-0.5, 0.5])
+    unseen = X[:12].copy()
+    unseen[:, 2] = 99  # a category never seen in training
+    unseen[::3, 0] = np.nan
+    options = {"max_iter": 25, "random_state": 0}
+    for task, estimator, target in (
+            (Task.MULTICLASS, HistGradientBoostingClassifier, labels),
+            (Task.BINARY, HistGradientBoostingClassifier, (signal > 0).astype(int)),
+            (Task.REGRESSION, HistGradientBoostingRegressor, signal)):
+        adapter = HistGBAdapter(estimator(categorical_features=[0, 2], **options),
+                                categorical_features=[0, 2], n_jobs=1).fit(X, target)
+        row_path = compile_learner(adapter, task)
+        assert isinstance(row_path, _HistGB)  # the encoder is skipped
+        own = adapter.predict_proba if task.is_classification else adapter.predict
+        for row in np.vstack([X[:30], unseen]):
+            np.testing.assert_allclose(row_path(row[None, :]), own(row[None, :]), rtol=1e-12)
+    # without categorical features scikit-learn has no encoder: the learner's own predict
+    plain = HistGBAdapter(HistGradientBoostingRegressor(**options), n_jobs=1).fit(X, signal)
+    assert not isinstance(compile_learner(plain, Task.REGRESSION), _HistGB)

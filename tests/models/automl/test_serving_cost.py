@@ -108,7 +108,8 @@ def _frame(seed: int = 2) -> tuple[pd.DataFrame, pd.Series]:
 @pytest.mark.slow
 def test_tight_limit_keeps_every_member_and_the_ensemble_within_budget() -> None:
     X, y = _frame()
-    limit = {"infer_limit": 2e-5, "infer_limit_row": 3e-4}
+    # the synopsis text alone costs ~3.7e-5 s a row in a batch, whichever model serves
+    limit = {"infer_limit": 6e-5, "infer_limit_row": 3e-4}
     model = AutoMLClassifier(n_trials=8, cv=3, random_state=0,
                              include_models=("linear", "lightgbm", "random_forest", "knn"),
                              **limit).fit(X, y)

@@ -7,7 +7,15 @@ import pytest
 
 from jogak.data import ColumnInfo, ColumnRole, ColumnRoles, coerce_frame
 from jogak.models import AutoMLClassifier
-from jogak.models.automl._serving_cost import ZERO, predictor_cost, preprocessing_cost, text_cost
+from jogak.models.automl._serving_cost import (
+    ZERO,
+    CostBook,
+    ServingCost,
+    member_cost,
+    predictor_cost,
+    preprocessing_cost,
+    text_cost,
+)
 from jogak.pipeline import TextFeatures, build_preprocessor
 
 SHORT = ["good", "bad news", "fine", "weak sales", "strong profit", "loss"] * 5
@@ -47,23 +55,37 @@ def test_text_cost_reads_the_mean_length_of_the_cleaned_training_texts() -> None
     assert text_cost(step).batch_seconds_per_row > 0
 
 
-def test_text_cost_finds_the_text_steps_of_an_automl_model() -> None:
+def test_a_vocabulary_shared_by_the_folds_is_costed_once() -> None:
     words = ["profit", "loss", "sales", "rose", "fell", "quarter", "market", "shares", "net"]
     notes = [" ".join(words[(i * k) % len(words)] for k in range(1, 4 + i % 9)) + f" note {i}"
              for i in range(120)]
     frame = pd.DataFrame({"note": notes, "amount": [float(i % 7) for i in range(120)]})
     y = pd.Series([i % 2 for i in range(120)])
     model = AutoMLClassifier(n_trials=1, include_models=["linear"], ensemble=False,
-                             stacking=False, cv=2, infer_limit=None, infer_limit_row=None,
-                             random_state=0).fit(frame, y)
+                             stacking=False, cv=2, refit=False, infer_limit=None,
+                             infer_limit_row=None, random_state=0).fit(frame, y)
     fitted = [p for group in model.ensemble_.preprocessors.values() for p in group]
-    total = ZERO
-    for preprocessor in fitted:
-        total = total + text_cost(preprocessor)
+    assert len(fitted) == 2  # bagged: one preprocessor per fold, one vocabulary for both
     one = text_cost(fitted[0])
     assert one.batch_seconds_per_row > 0
-    assert total.batch_seconds_per_row >= one.batch_seconds_per_row  # one per fold if bagged
-    # the reported estimate stays what the selection used (text is not in it yet)
+    assert text_cost(fitted[1]) == one
+    member = model.ensemble_.members[0]
+    expected = preprocessing_cost(2, 2) + one + member_cost(member.family, member.learners)
     assert model.serving_cost_ == predictor_cost(model.ensemble_, 2)
-    assert predictor_cost(model.ensemble_, 2).batch_seconds_per_row >= \
-        preprocessing_cost(2).batch_seconds_per_row
+    assert model.serving_cost_.batch_seconds_per_row == pytest.approx(
+        expected.batch_seconds_per_row, rel=1e-12)
+    assert model.serving_cost_.row_seconds == pytest.approx(expected.row_seconds, rel=1e-12)
+
+
+def test_cost_book_counts_text_parts_shared_by_styles_once() -> None:
+    shared = ServingCost(1e-4, 1e-3)
+    svd = ServingCost(2e-5, 8e-5)
+    book = CostBook(members={1: ZERO, 2: ZERO, 3: ZERO},
+                    styles={1: "scaled", 2: "native", 3: "tree"}, style_cost=ZERO,
+                    text={"scaled": {10: shared}, "native": {10: shared, 11: svd},
+                          "tree": {10: shared, 11: svd}})
+    assert book.total([1]) == shared
+    assert book.total([2, 3]) == shared + svd  # one vocabulary, one SVD
+    total = book.total([1, 2, 3])
+    assert total.batch_seconds_per_row == pytest.approx(1.2e-4)
+    assert total.row_seconds == pytest.approx(1.08e-3)

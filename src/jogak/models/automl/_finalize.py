@@ -29,6 +29,7 @@ from jogak.models.automl._serving_cost import (
     member_cost,
     preprocessing_cost,
     stacker_cost,
+    text_parts,
 )
 from jogak.models.automl._trial import TrialRecord, build_context
 from jogak.models.catalog import ModelSpec
@@ -101,8 +102,7 @@ def finalize(records: list[TrialRecord], specs: dict[str, ModelSpec], cache: Fol
     for _, test in cache.splits:
         covered[test] = True
     mask = None if covered.all() else covered
-    n_columns = len(cache.roles.features)
-    book = _cost_book(candidates, specs, n_columns, len(cache.splits), refit=refit)
+    book = _cost_book(candidates, specs, cache, refit=refit)
     selection = _Selection(candidates, y, metric, infer_limit, ensemble=ensemble,
                            sample_weight=sample_weight, mask=mask)
     weights, greedy_loss = selection.choose(book)
@@ -147,7 +147,7 @@ def finalize(records: list[TrialRecord], specs: dict[str, ModelSpec], cache: Fol
     if mode == "bagged" and refit and infer_limit.is_active:
         # no time to refit: the members are served bagged, k times dearer
         refit_book = book
-        book = _cost_book(candidates, specs, n_columns, len(cache.splits), refit=False)
+        book = _cost_book(candidates, specs, cache, refit=False)
         extra = ZERO if stacker is None else stacker_cost(stacker)
         if not infer_limit.admits(book.total(stack_members) + extra):
             weights, greedy_loss = selection.choose(book)
@@ -188,14 +188,22 @@ def finalize(records: list[TrialRecord], specs: dict[str, ModelSpec], cache: Fol
                       infer_limit=selection.limit, infer_limit_relaxed=selection.relaxed)
 
 
-def _cost_book(candidates: list[TrialRecord], specs: dict[str, ModelSpec], n_columns: int,
-               n_folds: int, *, refit: bool) -> CostBook:
-    """Estimated serving costs: one learner per member when refitted, else one per fold."""
+def _cost_book(candidates: list[TrialRecord], specs: dict[str, ModelSpec], cache: FoldCache,
+               *, refit: bool) -> CostBook:
+    """Estimated serving costs: one learner per member when refitted, else one per fold.
+
+    Text is costed from fold 0's fitted steps: every fold and the refit share them.
+    """
+    n_folds = len(cache.splits)
     members = {r.number: member_cost(r.family, r.fold_models or [],
                                      n_serving=1 if refit else None) for r in candidates}
     styles = {r.number: specs[r.family].style.value for r in candidates}
-    return CostBook(members=members, styles=styles,
-                    style_cost=preprocessing_cost(n_columns, 1 if refit else n_folds))
+    text = {specs[r.family].style.value: text_parts(cache.fold(specs[r.family].style, 0)
+                                                    .preprocessor)
+            for r in candidates}
+    return CostBook(members=members, styles=styles, text=text,
+                    style_cost=preprocessing_cost(len(cache.roles.features),
+                                                  1 if refit else n_folds))
 
 
 class _Selection:

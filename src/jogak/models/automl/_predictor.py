@@ -13,7 +13,7 @@ from jogak.data import ColumnRoles, Task
 from jogak.models.automl._ensemble import stack_features
 from jogak.models.automl._rowpredict import compile_learner
 from jogak.models.automl._trial import predict_learner
-from jogak.pipeline import FeatureStyle, compile_row_transform
+from jogak.pipeline import FeatureStyle, compile_row_transform, shared_text
 
 __all__ = ["EnsemblePredictor", "Member"]
 
@@ -60,8 +60,9 @@ class EnsemblePredictor:
 
         Each learner gets a ``(1, n_features)`` array straight from the compiled row path.
         """
-        rows = {style: [transform(record)[None, :] for transform in transforms]
-                for style, transforms in self.row_transforms.items()}
+        with shared_text():  # preprocessors sharing a vocabulary weigh each text once
+            rows = {style: [transform(record)[None, :] for transform in transforms]
+                    for style, transforms in self.row_transforms.items()}
         predictions = []
         for member, compiled in zip(self.members, self.row_predictors, strict=True):
             parts = [self._widened(learner, predict(rows[member.style][i]))
@@ -81,8 +82,9 @@ class EnsemblePredictor:
         return np.asarray(blended, dtype=np.float64)[0]
 
     def transform(self, X: pd.DataFrame) -> dict[FeatureStyle, list[Any]]:
-        return {style: [p.transform(X) for p in fitted]
-                for style, fitted in self.preprocessors.items()}
+        with shared_text():  # preprocessors sharing a vocabulary weigh each text once
+            return {style: [p.transform(X) for p in fitted]
+                    for style, fitted in self.preprocessors.items()}
 
     def member_predictions(self, X: pd.DataFrame) -> list[np.ndarray]:
         """Each member's prediction (probabilities or values), averaged over its learners."""

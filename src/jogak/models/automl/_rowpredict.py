@@ -23,7 +23,7 @@ from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, LogisticRe
 from threadpoolctl import ThreadpoolController
 
 from jogak.data import Task
-from jogak.models.catalog import CatBoostAdapter, LightGBMAdapter
+from jogak.models.catalog import CatBoostAdapter, HistGBAdapter, LightGBMAdapter
 from jogak.models.catalog._catboost import MISSING_CATEGORY_CODE
 
 __all__ = ["compile_learner"]
@@ -134,6 +134,64 @@ class _CatBoost:
                           dtype=np.float64).reshape(-1)
 
 
+class _HistGB:
+    """HistGradientBoosting's trees on one row without its per-call ColumnTransformer.
+
+    With categorical features scikit-learn passes every input through a fitted ColumnTransformer
+    (an OrdinalEncoder, then the other columns): 3.6 ms a row on TMDB against 0.3 ms for the
+    trees. Here each category is looked up in a dict (unknown or missing: NaN, as the encoder
+    gives) and the columns are placed in the encoder's order; the trees and the link function
+    are scikit-learn's own (``_predict_iterations``, ``_loss``: private, so :func:`_hist_gb`
+    checks the result against the learner's ``predict`` before using this path).
+    """
+
+    def __init__(self, adapter: Any, task: Task) -> None:
+        model = adapter.estimator_
+        mask = np.asarray(model.is_categorical_, dtype=bool)
+        encoder = model._preprocessor.named_transformers_["encoder"]
+        self.model = model
+        self.categorical = np.flatnonzero(mask)
+        self.numeric = np.flatnonzero(~mask)
+        self.codes = [{float(value): float(code) for code, value in enumerate(categories)
+                       if value == value} for categories in encoder.categories_]
+        self.task = task
+
+    def __call__(self, X: np.ndarray) -> np.ndarray:
+        n_categorical = self.categorical.size
+        encoded = np.empty(X.shape, dtype=np.float64)
+        for k, (j, codes) in enumerate(zip(self.categorical, self.codes, strict=True)):
+            encoded[:, k] = [codes.get(value, np.nan) for value in X[:, j].tolist()]
+        encoded[:, n_categorical:] = X[:, self.numeric]
+        model = self.model
+        raw = np.zeros((X.shape[0], model.n_trees_per_iteration_),
+                       dtype=model._baseline_prediction.dtype, order="F")
+        raw += model._baseline_prediction
+        model._predict_iterations(encoded, model._predictors, raw, False, 1)
+        if self.task.is_classification:
+            return np.asarray(model._loss.predict_proba(raw), dtype=np.float64)
+        return np.asarray(model._loss.link.inverse(raw.ravel()), dtype=np.float64)
+
+
+def _hist_gb(adapter: HistGBAdapter, task: Task) -> Any:
+    """:class:`_HistGB` when the learner re-encodes categories and the fast path gives its
+    output on probe rows (codes 0 and 1, missing values, an unseen code); else its own predict."""
+    fallback = _Fallback(adapter, task)
+    model = adapter.estimator_
+    if getattr(model, "_preprocessor", None) is None:
+        return fallback
+    try:
+        fast = _HistGB(adapter, task)
+        n = int(model.n_features_in_)
+        probes = np.vstack([np.zeros(n), np.ones(n), np.full(n, np.nan), np.full(n, 1e6)])
+        for probe in probes:
+            if not np.allclose(fast(probe[None, :]), fallback(probe[None, :]), rtol=1e-12,
+                               atol=0.0, equal_nan=True):
+                return fallback
+    except (AttributeError, KeyError, TypeError, ValueError, IndexError):
+        return fallback
+    return fast
+
+
 def compile_learner(learner: Any, task: Task) -> Any:
     """A callable ``(1, n) float64 array -> prediction`` equal to the learner's own output."""
     if isinstance(learner, LogisticRegression) and task.is_classification:
@@ -146,4 +204,6 @@ def compile_learner(learner: Any, task: Task) -> Any:
         return _LightGBM(learner, task)
     if isinstance(learner, CatBoostAdapter) and hasattr(learner, "estimator_"):
         return _CatBoost(learner, task)
+    if isinstance(learner, HistGBAdapter) and hasattr(learner, "estimator_"):
+        return _hist_gb(learner, task)
     return _Fallback(learner, task)

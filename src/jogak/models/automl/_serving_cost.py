@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -31,7 +31,7 @@ from jogak.pipeline import TextFeatures
 
 __all__ = ["NO_LIMIT", "ZERO", "CostBook", "InferLimit", "ServingCost", "affordable_families",
            "family_floor", "learner_cost", "member_cost", "predictor_cost", "preprocessing_cost",
-           "stacker_cost", "text_cost"]
+           "stacker_cost", "text_cost", "text_parts"]
 
 
 @dataclass(frozen=True)
@@ -203,13 +203,14 @@ _STYLE_BATCH_BASE, _STYLE_BATCH_PER_COLUMN = 5e-7, 4e-7
 _STYLE_ROW_BASE, _STYLE_ROW_PER_COLUMN = 3.4e-5, 1.2e-6
 # TextFeatures per text column, growing with the mean cleaned characters of a text (clean-up,
 # word 1-2-grams and char_wb 2-4-grams through jogak.pipeline._tfidf; SVD for the tree styles).
-# Measured 2026-11-21 in process CPU time at load 10 on 2 cores, batch s/row | single-row s:
-#   PhraseBank sentences (121 chars) 3.9e-05 | 1.5e-04, with SVD 4.1e-05 | 2.1e-04
-#   TMDB overviews (294 chars) 9.1e-05 | 2.1e-04, with SVD 9.7e-05 | 3.2e-04
-#   TMDB genre lists (20 chars) 5.6e-06 | 7.8e-05, with SVD 5.8e-06 | 1.6e-04
-# (scikit-learn's transform before it: 2.0e-04 s/row on the sentences, 4.9e-04 on overviews)
-_TEXT_BATCH_BASE, _TEXT_BATCH_PER_CHAR, _TEXT_BATCH_SVD = 0.0, 3.1e-7, 3e-6
-_TEXT_ROW_BASE, _TEXT_ROW_PER_CHAR, _TEXT_ROW_SVD = 7e-5, 4.6e-7, 8e-5
+# Paid once per prediction however many preprocessors share the vocabulary (see text_parts).
+# Measured 2026-11-21 in process CPU time on the idle machine, batch s/row | single-row s:
+#   PhraseBank sentences (121 chars) 5.3e-05 | 3.0e-04, with SVD 8.8e-05 | 4.3e-04
+#   TMDB overviews (294 chars) 1.3e-04 | 5.7e-04, with SVD 1.5e-04 | 6.4e-04
+#   TMDB genre lists (20 chars) 7.9e-06 | 9.6e-05, with SVD 9.2e-06 | 1.5e-04
+# (scikit-learn's transform: 2.0e-04 s/row on the sentences, 4.9e-04 on overviews)
+_TEXT_BATCH_BASE, _TEXT_BATCH_PER_CHAR, _TEXT_BATCH_SVD = 0.0, 4.4e-7, 2e-5
+_TEXT_ROW_BASE, _TEXT_ROW_PER_CHAR, _TEXT_ROW_SVD = 6.3e-5, 1.7e-6, 8e-5
 _TEXT_DEFAULT_CHARS = 120.0  # a TextFeatures fitted before mean_chars_ was recorded
 
 
@@ -253,25 +254,43 @@ def _text_steps(step: Any) -> Iterable[TextFeatures]:
             yield from _text_steps(inner)
 
 
-def text_cost(preprocessor: Any) -> ServingCost:
-    """TF-IDF cost of the fitted :class:`TextFeatures` steps inside ``preprocessor``.
+def text_parts(preprocessor: Any) -> dict[int, ServingCost]:
+    """TF-IDF and SVD costs of the fitted :class:`TextFeatures` steps inside ``preprocessor``,
+    keyed by the fitted object that pays them.
 
-    Per text column that kept a vocabulary: a line in its mean cleaned characters, plus the SVD
-    product for the tree styles. Zero for a preprocessor without text. Not yet part of
-    :func:`predictor_cost` nor of the selection's style cost.
+    Preprocessors that share a vocabulary (the folds and styles of one search, see ``FoldCache``)
+    weigh a text once per prediction, and those sharing an SVD project it once: the union of
+    their parts, each counted once, is what serving them together costs.
     """
-    cost = ZERO
+    parts: dict[int, ServingCost] = {}
     for step in _text_steps(preprocessor):
         chars = getattr(step, "mean_chars_", None) or \
             [_TEXT_DEFAULT_CHARS] * len(step.vectorizers_)
         for fitted, svd, n_chars in zip(step.vectorizers_, step.svds_, chars, strict=True):
             if not fitted:
                 continue
-            reduced = svd is not None
-            cost = cost + ServingCost(
-                _TEXT_BATCH_BASE + _TEXT_BATCH_PER_CHAR * n_chars + _TEXT_BATCH_SVD * reduced,
-                _TEXT_ROW_BASE + _TEXT_ROW_PER_CHAR * n_chars + _TEXT_ROW_SVD * reduced)
-    return cost
+            parts[id(fitted[0])] = ServingCost(
+                _TEXT_BATCH_BASE + _TEXT_BATCH_PER_CHAR * n_chars,
+                _TEXT_ROW_BASE + _TEXT_ROW_PER_CHAR * n_chars)
+            if svd is not None:
+                parts[id(svd)] = ServingCost(_TEXT_BATCH_SVD, _TEXT_ROW_SVD)
+    return parts
+
+
+def text_cost(preprocessor: Any) -> ServingCost:
+    """TF-IDF cost of the fitted :class:`TextFeatures` steps inside ``preprocessor``.
+
+    Per text column that kept a vocabulary: a line in its mean cleaned characters, plus the SVD
+    product for the tree styles. Zero for a preprocessor without text.
+    """
+    return _summed(text_parts(preprocessor).values())
+
+
+def _summed(costs: Iterable[ServingCost]) -> ServingCost:
+    total = ZERO
+    for cost in costs:
+        total = total + cost
+    return total
 
 
 def preprocessing_cost(n_columns: int, n_preprocessors: int = 1) -> ServingCost:
@@ -332,31 +351,38 @@ class CostBook:
     """Estimated costs of candidate members and of the ensembles they would form.
 
     ``members``: trial -> cost of the member as it would be served; ``styles``: trial -> its
-    feature style; ``style_cost``: preprocessing of one style (all its fitted copies).
+    feature style; ``style_cost``: preprocessing of one style (all its fitted copies), text
+    aside; ``text``: style -> its text parts (see :func:`text_parts`), shared parts counted once.
     """
 
     members: dict[int, ServingCost]
     styles: dict[int, str]
     style_cost: ServingCost
+    text: dict[str, dict[int, ServingCost]] = field(default_factory=dict)
 
     def total(self, keys: Iterable[int]) -> ServingCost:
         """Cost of serving the members ``keys`` together (shared styles preprocess once)."""
         chosen = set(keys)
-        cost = self.style_cost.scaled(len({self.styles[k] for k in chosen}))
+        styles = {self.styles[k] for k in chosen}
+        cost = self.style_cost.scaled(len(styles))
+        parts: dict[int, ServingCost] = {}
+        for style in sorted(styles):
+            parts.update(self.text.get(style, {}))
+        cost = cost + _summed(parts.values())
         for key in sorted(chosen):
             cost = cost + self.members[key]
         return cost
 
 
 def predictor_cost(predictor: Any, n_columns: int) -> ServingCost:
-    """Estimated cost of a fitted :class:`EnsemblePredictor` over ``n_columns`` raw columns.
-
-    Without :func:`text_cost`: the member selection does not count it either (it is paid once
-    per fitted preprocessor whichever family serves), and both must agree.
-    """
+    """Estimated cost of a fitted :class:`EnsemblePredictor` over ``n_columns`` raw columns."""
     cost = ZERO
+    parts: dict[int, ServingCost] = {}
     for fitted in predictor.preprocessors.values():
         cost = cost + preprocessing_cost(n_columns, len(fitted))
+        for preprocessor in fitted:
+            parts.update(text_parts(preprocessor))
+    cost = cost + _summed(parts.values())
     for member in predictor.members:
         cost = cost + member_cost(member.family, member.learners)
     if predictor.stacker is not None:
