@@ -75,13 +75,14 @@ def test_bad_input_exits_2_with_one_line(args: list[str], message: str, small_cs
 def test_train_infer_limit_keeps_slow_families_out(small_csv: Path, tmp_path: Path) -> None:
     out = tmp_path / "model"
     result = runner.invoke(app, ["train", str(small_csv), "--target", "target", "--trials", "3",
-                                 "--models", "linear,random_forest", "--infer-limit", "2e-5",
+                                 "--models", "linear,random_forest", "--infer-limit", "6e-5",
                                  "--infer-limit-row", "5e-4", "--out", str(out), "--json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert all(name.startswith("linear#") for name in summary["ensemble"])
+    # the estimate includes the synopsis text's TF-IDF (~3.7e-5 s a batch row)
     assert summary["serving_estimate"]["row_ms"] <= 0.5
-    assert summary["serving_estimate"]["batch_rows_per_s"] >= 50_000
+    assert summary["serving_estimate"]["batch_rows_per_s"] >= 1 / 6e-5
 
 
 @pytest.mark.slow

@@ -89,7 +89,8 @@ def test_folds_and_styles_share_one_vocabulary_learned_on_every_training_row() -
     native = [_text_steps(cache.fold(FeatureStyle.NATIVE, i).preprocessor)[0] for i in range(3)]
     tree = [_text_steps(cache.fold(FeatureStyle.TREE, i).preprocessor)[0] for i in range(3)]
     assert all(step is scaled[0] for step in scaled)
-    assert all(step is native[0] for step in native) and native[0] is tree[0]
+    assert all(step is native[0] for step in native)
+    assert native[0] is tree[0]
     assert native[0].vectorizers_[0][0] is scaled[0].vectorizers_[0][0]
     # "item<k>" of every row is in it: fold 0's held-out rows included
     held_out = splits[0][1]
