@@ -134,19 +134,6 @@ class Search:
         if len(top) >= 5 and loss > max(r.fold_losses[0] for r in top):
             raise TrialPruned("first fold worse than every top-5 trial")
 
-    def _may_continue(self, record: TrialRecord) -> bool:
-        """Whether a trial's remaining folds are expected to end within the search.
-
-        At the family's usual fold time, or at this trial's own when it is slower: a trial that
-        cannot finish its folds is worth nothing, and one configuration can be far slower than
-        its family's defaults (L1 logistic regression by saga on PhraseBank's 40k-wide TF-IDF:
-        4.4 s a fold against 0.7 s; it ran to the end of a 30 s search, 2 trials in all).
-        """
-        done = len(record.fold_losses)
-        own = (record.fit_seconds + record.predict_seconds) / done if done else 0.0
-        expected = max(self.budget.fold_estimate(record.family, 1.0), own)
-        return self.budget.search_remaining > expected * (self.n_folds - done)
-
     # -- running one trial ---------------------------------------------------------------------
     def run_trial(self, spec: ModelSpec, params: dict[str, Any], source: str) -> TrialRecord:
         record = TrialRecord(number=len(self.records), family=spec.name, params=dict(params),
@@ -161,7 +148,9 @@ class Search:
                 # the first model to complete is never stopped for time: a search returns a
                 # model even when one trial takes longer than the whole budget
                 fits_in_time=None if self.budget.seconds is None or not self.completed else
-                lambda: self._may_continue(record),
+                lambda: self.budget.may_continue(
+                    spec.name, done=len(record.fold_losses),
+                    seconds=record.fit_seconds + record.predict_seconds, n_folds=self.n_folds),
             )
         except TrialPruned as exc:
             record.status = "timeout" if "time" in str(exc) else "pruned"
