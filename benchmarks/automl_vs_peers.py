@@ -49,6 +49,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
                         help="rerun runs whose recorded status is not ok")
     parser.add_argument("--keep-runs", action="store_true",
                         help="keep each run's folder (config, log, models)")
+    parser.add_argument("--folds-first", action="store_true",
+                        help="run every task's first fold before any task's second (a long "
+                             "budget then covers all tasks once early; --out resumes the rest)")
     parser.add_argument("--dry-run", action="store_true", help="list the runs, run nothing")
     parser.add_argument("--report", nargs="*", type=Path, default=None, metavar="FILE",
                         help="print the tables from these results files merged (default: "
@@ -120,7 +123,10 @@ def run(args: argparse.Namespace) -> int:
         n_folds = args.folds or default_n_folds(len(task.X))
         plan += [RunSpec(f, name, b, n_folds, fold, args.seed)
                  for b in args.budgets for fold in range(n_folds) for f in frameworks]
-    plan.sort(key=lambda s: (args.budgets.index(s.budget), args.tasks.index(s.task), s.fold))
+    if args.folds_first:
+        plan.sort(key=lambda s: (args.budgets.index(s.budget), s.fold, args.tasks.index(s.task)))
+    else:
+        plan.sort(key=lambda s: (args.budgets.index(s.budget), args.tasks.index(s.task), s.fold))
     todo = [spec for spec in plan if spec.key not in done]
     n_baseline_reruns = sum(not FRAMEWORKS[s.framework].uses_budget
                             and s.budget != args.budgets[0] for s in todo)
