@@ -82,36 +82,6 @@ def test_budget_starts_only_defaults_of_a_family_without_fold_times_of_its_own()
     assert Budget(None).may_start("hist_gb", 1.0, n_folds=5, is_default=False)
 
 
-def test_defaults_of_an_unseen_family_need_only_their_first_fold_to_fit() -> None:
-    now = [0.0]
-    budget = Budget(30.0, clock=lambda: now[0])  # search: 30 x 0.85 = 25.5 s
-    # a linear model on a 40k-wide TF-IDF: 0.5 s a fold at relative cost 0.1
-    budget.record_fold("linear", 0.5, relative_cost=0.1)
-    now[0] = 7.0
-    assert budget.fold_estimate("lightgbm", 1.0) == pytest.approx(5.0)
-    assert not budget.fits("lightgbm", 1.0, n_folds=5)  # 25 s for five folds
-    assert budget.may_start("lightgbm", 1.0, n_folds=5, is_default=True)  # 5 s for one
-    assert not budget.may_start("lightgbm", 1.0, n_folds=5, is_default=False)
-    now[0] = 21.0  # 4.5 s left: not even one fold
-    assert not budget.may_start("lightgbm", 1.0, n_folds=5, is_default=True)
-
-
-def test_a_trial_stops_when_its_own_folds_cannot_end_in_the_search() -> None:
-    clock = [0.0]
-    budget = Budget(100.0, clock=lambda: clock[0])  # search: 85 s
-    budget.record_fold("linear", 0.5, relative_cost=0.1)
-    # this configuration took 20 s for its first fold: 4 x 20 s to go
-    clock[0] = 10.0  # 75 s left in the search
-    assert not budget.may_continue("linear", done=1, seconds=20.0, n_folds=5)
-    clock[0] = 0.0  # 85 s left
-    assert budget.may_continue("linear", done=1, seconds=20.0, n_folds=5)
-    # faster than its family: the family's fold time counts (4 x 0.5 s to go)
-    clock[0] = 83.5
-    assert not budget.may_continue("linear", done=1, seconds=0.1, n_folds=5)
-    clock[0] = 82.0
-    assert budget.may_continue("linear", done=1, seconds=0.1, n_folds=5)
-
-
 def test_phase_one_runs_boosting_defaults_right_after_the_cheapest_family() -> None:
     specs = available_specs(Task.REGRESSION)
     names = [spec.name for spec in phase_one_order(specs)]

@@ -72,32 +72,11 @@ class Budget:
         """Whether a trial of ``family`` over ``n_folds`` is expected to end within the search."""
         return self.fold_estimate(family, relative_cost) * n_folds <= self.search_remaining
 
-    def may_continue(self, family: str, *, done: int, seconds: float, n_folds: int) -> bool:
-        """Whether a trial with ``done`` folds in ``seconds`` can end its others in the search.
-
-        At the family's usual fold time, or at this trial's own when it is slower: a trial that
-        cannot finish its folds is worth nothing, and one configuration can be far slower than
-        its family's defaults (L1 logistic regression by saga on PhraseBank's 40k-wide TF-IDF:
-        4.4 s a fold against 0.7 s; it ran to the end of a 30 s search, 2 trials in all).
-        """
-        own = seconds / done if done else 0.0
-        expected = max(self.fold_estimate(family, 1.0), own)
-        return self.search_remaining > expected * (n_folds - done)
-
     def may_start(self, family: str, relative_cost: float, n_folds: int, *,
                   is_default: bool) -> bool:
         """:meth:`fits`, and under a time limit only a family's defaults until it has a fold
         time of its own: a portfolio configuration (3,000 boosting rounds) estimated from a
-        linear model's folds ran one 202-second fold in a 10-second budget on diamonds.
-
-        A family's defaults without a fold time of their own need only their first fold to fit:
-        the estimate is scaled from other families, which may see other features (PhraseBank:
-        logistic regression on a 40k-wide TF-IDF, 0.5 s a fold, made the boosters on 32 SVD
-        components look like 27 s trials, and none ran), and the search stops a trial whose
-        measured folds cannot end in time after its first fold.
-        """
-        if self.seconds is not None and not self._fold_seconds.get(family):
-            if not is_default:
-                return False
-            return self.fold_estimate(family, relative_cost) <= self.search_remaining
+        linear model's folds ran one 202-second fold in a 10-second budget on diamonds."""
+        if self.seconds is not None and not is_default and not self._fold_seconds.get(family):
+            return False
         return self.fits(family, relative_cost, n_folds)

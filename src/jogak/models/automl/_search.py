@@ -148,9 +148,7 @@ class Search:
                 # the first model to complete is never stopped for time: a search returns a
                 # model even when one trial takes longer than the whole budget
                 fits_in_time=None if self.budget.seconds is None or not self.completed else
-                lambda: self.budget.may_continue(
-                    spec.name, done=len(record.fold_losses),
-                    seconds=record.fit_seconds + record.predict_seconds, n_folds=self.n_folds),
+                lambda: self.budget.remaining > self.budget.fold_estimate(spec.name, 1.0),
             )
         except TrialPruned as exc:
             record.status = "timeout" if "time" in str(exc) else "pruned"
