@@ -12,6 +12,7 @@ from sklearn.base import clone, is_classifier, is_regressor
 from jogak.data import Task
 from jogak.errors import ConfigError
 from jogak.models.catalog import CATALOG, BuildContext, ModelSpec
+from jogak.models.catalog._linear import SAGA_EPOCHS
 
 SLOW_FAMILIES = {"tabular_mlp", "tabular_resnet", "catboost", "mlp"}
 # Small networks on 80 rows may stop before converging; that is not what these tests check.
@@ -161,6 +162,9 @@ def test_linear_penalty_selects_estimator_and_solver() -> None:
     l2 = spec.build({"penalty": "l2", "alpha": 0.01}, binary)
     assert (l1.solver, l1.l1_ratio, l1.C) == ("saga", 1.0, pytest.approx(1.0))
     assert l2.solver == "lbfgs"
+    # saga counts epochs: capped, while lbfgs keeps the family's max_iter
+    assert (l1.max_iter, l2.max_iter) == (SAGA_EPOCHS, 2000)
+    assert spec.build({"penalty": "l1", "alpha": 0.01, "max_iter": 50}, binary).max_iter == 50
     with pytest.raises(ValueError, match="penalty must be one of"):
         spec.build({"penalty": "l3"}, binary)
 

@@ -11,13 +11,22 @@ from jogak.data import Task
 from jogak.models.catalog._spec import BuildContext, ModelSpec, SearchSpace
 from jogak.pipeline import FeatureStyle
 
-__all__ = ["LINEAR"]
+__all__ = ["LINEAR", "SAGA_EPOCHS"]
 
 PENALTIES = ("l2", "l1", "elasticnet")
 
 # scikit-learn >= 1.8 deprecates LogisticRegression(penalty=...): l1_ratio alone says it.
 _LOGISTIC_TAKES_PENALTY = (
     inspect.signature(LogisticRegression).parameters["penalty"].default != "deprecated")
+
+
+SAGA_EPOCHS = 100
+"""Epochs at most for L1 / elastic-net logistic regression (saga), whatever ``max_iter`` says.
+
+``max_iter`` (2000) suits lbfgs and coordinate descent; saga counts epochs over the data. On
+Telco an L1 fit ran 1,847 epochs (6.8 s CPU a fold, a 30 s fit ended at 36 s) for the same
+held-out AUC as 100 epochs (0.8554, 0.4 s).
+"""
 
 
 def _l1_ratio(params: dict[str, Any]) -> float:
@@ -67,7 +76,7 @@ def _build(params: dict[str, Any], context: BuildContext) -> Any:
         "C": 1.0 / (alpha * n_rows),
         "l1_ratio": l1_ratio,
         "solver": "lbfgs" if l1_ratio == 0.0 else "saga",
-        "max_iter": max_iter,
+        "max_iter": max_iter if l1_ratio == 0.0 else min(max_iter, SAGA_EPOCHS),
         "random_state": context.random_state,
     }
     if _LOGISTIC_TAKES_PENALTY:  # older scikit-learn warns about l1_ratio without elasticnet
