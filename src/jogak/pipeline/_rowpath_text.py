@@ -100,9 +100,9 @@ class _TextHead:
         start = 0
         for value, column in zip(values, self.columns, strict=True):
             if column.owner is not None:
-                indices, data = remembered(
-                    column.owner, ("row", self.lowercase, tuple(self.patterns), value),
-                    lambda value=value, column=column: self._weights(value, column))
+                # shared vectorizers imply the same clean-up: the text alone is the key
+                indices, data = remembered(column.owner, value,
+                                           partial(self._weights, value, column))
                 if column.components is None:
                     out[start + indices] = data
                 elif indices.size:

@@ -322,8 +322,13 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         if "vectorizers_" in self.__dict__:
             self.compiled_vectorizers()
 
-    def _tfidf(self, values: np.ndarray, fitted: list[Any]) -> sp.csr_matrix:
-        """One column's TF-IDF (the vectorizers side by side), once per prediction."""
+    def _tfidf(self, values: np.ndarray, fitted: list[Any], key: list[Any] | None = None
+               ) -> sp.csr_matrix:
+        """One column's TF-IDF (the vectorizers side by side), once per prediction.
+
+        ``key``: ``values.tolist()`` if the caller has it. Vectorizers are only shared by steps
+        with the same clean-up (``fit_from`` checks it), so the texts alone are the memo key.
+        """
         if not fitted:
             return sp.csr_matrix((len(values), 0))
 
@@ -335,16 +340,16 @@ class TextFeatures(TransformerMixin, BaseEstimator):
                         for vectorizer in fitted]
             return sp.hstack(matrices, format="csr")
 
-        return remembered(fitted[0], ("tfidf", self.lowercase, tuple(self.patterns_),
-                                      values.tolist()), compute)
+        return remembered(fitted[0], values.tolist() if key is None else key, compute)
 
     def _transform_columns(self, columns: list[np.ndarray]) -> Any:
         blocks = []
         for values, fitted, svd in zip(columns, self.compiled_vectorizers(), self.svds_,
                                        strict=True):
-            matrix = self._tfidf(values, fitted)
+            key = values.tolist()
+            matrix = self._tfidf(values, fitted, key)
             if svd is not None:
-                blocks.append(remembered(svd, values.tolist(), partial(svd.transform, matrix)))
+                blocks.append(remembered(svd, key, partial(svd.transform, matrix)))
             else:
                 blocks.append(matrix if self.svd_components is None else matrix.toarray())
         return self._stack(blocks)

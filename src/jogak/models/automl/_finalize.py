@@ -198,9 +198,8 @@ def _cost_book(candidates: list[TrialRecord], specs: dict[str, ModelSpec], cache
     members = {r.number: member_cost(r.family, r.fold_models or [],
                                      n_serving=1 if refit else None) for r in candidates}
     styles = {r.number: specs[r.family].style.value for r in candidates}
-    text = {specs[r.family].style.value: text_parts(cache.fold(specs[r.family].style, 0)
-                                                    .preprocessor)
-            for r in candidates}
+    text = {style.value: text_parts(cache.fold(style, 0).preprocessor)
+            for style in {specs[r.family].style for r in candidates}}
     return CostBook(members=members, styles=styles, text=text,
                     style_cost=preprocessing_cost(len(cache.roles.features),
                                                   1 if refit else n_folds))

@@ -74,12 +74,11 @@ class FoldCache:
         """``step`` fitted once on every training row, frozen; the same object for equal
         steps on the same columns, and the same vocabulary with or without SVD."""
         params = step.get_params()
-        key = (tuple(columns), tuple(sorted((k, repr(v)) for k, v in params.items())))
+        key = _text_key(columns, params)
         if key not in self._texts:
             frame = self.X[columns]
             plain_params = {**params, "svd_components": None, "random_state": None}
-            plain_key = (tuple(columns),
-                         tuple(sorted((k, repr(v)) for k, v in plain_params.items())))
+            plain_key = _text_key(columns, plain_params)
             if plain_key not in self._texts:
                 self._texts[plain_key] = TextFeatures(**plain_params).fit(frame).freeze()
             plain = self._texts[plain_key]
@@ -130,3 +129,7 @@ class FoldCache:
 
     def has_sparse(self, style: FeatureStyle) -> bool:
         return not isinstance(self.fold(style, 0).X_train, np.ndarray)
+
+
+def _text_key(columns: list[str], params: dict[str, Any]) -> tuple[Any, ...]:
+    return (tuple(columns), tuple(sorted((k, repr(v)) for k, v in params.items())))

@@ -237,10 +237,7 @@ def member_cost(family: str, learners: Iterable[Any], *,
         return _UNKNOWN
     if n_serving is not None:
         return learner_cost(family, fitted[0]).scaled(n_serving)
-    total = ZERO
-    for learner in fitted:
-        total = total + learner_cost(family, learner)
-    return total
+    return _summed(learner_cost(family, learner) for learner in fitted)
 
 
 def _text_steps(step: Any) -> Iterable[TextFeatures]:
