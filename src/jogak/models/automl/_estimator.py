@@ -25,7 +25,7 @@ from jogak.models._metrics import default_metric, get_metric
 from jogak.models._thresholds import OperatingPoint, decide, operating_points
 from jogak.models._validation import CVScheme, make_splits
 from jogak.models.automl._budget import Budget
-from jogak.models.automl._finalize import finalize
+from jogak.models.automl._finalize import final_seconds, finalize
 from jogak.models.automl._folds import FoldCache
 from jogak.models.automl._inputs import (
     as_frame,
@@ -137,6 +137,9 @@ class _AutoMLBase(RawTableInputMixin, BaseEstimator):
         budget.started = started
         search = Search(prepared.cache, prepared.specs, prepared.settings, budget,
                         sample_weight=prepared.weights, callbacks=self.callbacks)
+        stacking = self.stacking and not self.monotone_constraints_
+        budget.final_estimate = lambda: final_seconds(search.records, prepared.cache,
+                                                      stacking=stacking, refit=self.refit)
         records = search.run()
         search_seconds = time.perf_counter() - started
         if not any(r.status == "complete" for r in records):
@@ -149,7 +152,7 @@ class _AutoMLBase(RawTableInputMixin, BaseEstimator):
                              budget=budget, sample_weight=prepared.weights,
                              ensemble=self.ensemble,
                              # a stacker also reads raw features: it would undo the constraints
-                             stacking=self.stacking and not self.monotone_constraints_,
+                             stacking=stacking,
                              refit=self.refit, random_state=self.random_state,
                              n_jobs=self.n_jobs, infer_limit=self._infer_limit())
         self.ensemble_: EnsemblePredictor = final.predictor
@@ -189,6 +192,9 @@ class _AutoMLBase(RawTableInputMixin, BaseEstimator):
         budget = Budget(None)
         search = Search(prepared.cache, prepared.specs, prepared.settings, budget,
                         sample_weight=prepared.weights, callbacks=self.callbacks)
+        stacking = self.stacking and not self.monotone_constraints_
+        budget.final_estimate = lambda: final_seconds(search.records, prepared.cache,
+                                                      stacking=stacking, refit=self.refit)
         return search.run_worker(timeout=timeout)
 
     def _prepare(self, X: Any, y: Any, sample_weight: Any) -> _Prepared:

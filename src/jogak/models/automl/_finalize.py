@@ -34,9 +34,11 @@ from jogak.models.automl._serving_cost import (
 from jogak.models.automl._trial import TrialRecord, build_context
 from jogak.models.catalog import ModelSpec
 
-__all__ = ["FinalModel", "finalize"]
+__all__ = ["FinalModel", "final_seconds", "finalize"]
 
 _STACK_MEMBERS = 6
+# members assumed when estimating the final stage's time during the search
+_ESTIMATE_MEMBERS = 8
 # An ensemble member that costs more to serve than it earns goes: members are dropped, most
 # expensive first, while the blend's out-of-fold loss stays within 0.1 % of the full ensemble's.
 _SERVING_COST_TOLERANCE = 1e-3
@@ -297,22 +299,44 @@ def _stacking_fits(candidates: list[TrialRecord], cache: FoldCache, budget: Budg
     return _stacking_seconds(candidates, cache) * 3 <= budget.remaining
 
 
+def _refit_seconds(members: list[TrialRecord], cache: FoldCache) -> float:
+    """Refitting costs about one fold fit per member on all rows (k/(k-1) of a fold's rows)."""
+    n_folds = len(cache.splits)
+    grow = n_folds / max(n_folds - 1, 1) if n_folds > 1 else 1.25
+    n_styles = len({r.family for r in members})
+    prep = cache.preprocessing_seconds(first_fold_only=True)
+    fits = sum(r.fit_seconds / n_folds for r in members) * grow * 1.2
+    return fits + prep * n_styles
+
+
 def _refit_fits(numbers: list[int], by_number: dict[int, TrialRecord], cache: FoldCache,
                 budget: Budget, *, after: float = 0.0, grace: float = 0.0) -> bool:
-    """Refitting costs about one fold fit per member on all rows (k/(k-1) of a fold's rows).
+    """Whether refitting the members fits the time left.
 
     ``after``: seconds that will be spent before the refit starts (a stacker). ``grace``: a
     share of the budget a refit that small may take even when the time is up.
     """
     if budget.seconds is None:
         return True
-    n_folds = len(cache.splits)
-    grow = n_folds / max(n_folds - 1, 1) if n_folds > 1 else 1.25
-    n_styles = len({by_number[k].family for k in numbers})
-    prep = cache.preprocessing_seconds(first_fold_only=True)
-    fits = sum(by_number[k].fit_seconds / n_folds for k in numbers) * grow * 1.2
-    need = fits + prep * n_styles
+    need = _refit_seconds([by_number[k] for k in numbers], cache)
     return need + after <= max(budget.remaining, 0.0) + grace * budget.seconds
+
+
+def final_seconds(records: list[TrialRecord], cache: FoldCache, *, stacking: bool,
+                  refit: bool) -> float:
+    """Seconds :func:`finalize` is expected to take after a search that produced ``records``.
+
+    The members are assumed to be the best ``_ESTIMATE_MEMBERS`` trials (greedy selection
+    rarely goes further down the leaderboard); a stacker is tried when it fits three times.
+    """
+    candidates = sorted((r for r in records if r.status == "complete" and r.oof is not None),
+                        key=lambda r: r.loss)
+    if not candidates:
+        return 0.0
+    need = 3 * _stacking_seconds(candidates, cache) if stacking and len(candidates) > 1 else 0.0
+    if refit:
+        need += _refit_seconds(candidates[:_ESTIMATE_MEMBERS], cache)
+    return need
 
 
 def _build_predictor(numbers: list[int], weights: dict[int, float],

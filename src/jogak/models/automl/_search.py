@@ -148,7 +148,7 @@ class Search:
                 # the first model to complete is never stopped for time: a search returns a
                 # model even when one trial takes longer than the whole budget
                 fits_in_time=None if self.budget.seconds is None or not self.completed else
-                lambda: self.budget.remaining > self.budget.fold_estimate(spec.name, 1.0),
+                lambda: self.budget.fold_fits(spec.name),
             )
         except TrialPruned as exc:
             record.status = "timeout" if "time" in str(exc) else "pruned"
