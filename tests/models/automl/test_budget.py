@@ -107,3 +107,14 @@ def test_final_estimate_counts_only_the_best_eight_trials() -> None:
     assert final_seconds(records, cache, stacking=False, refit=True) == pytest.approx(before)
     records.append(_record(9, "mlp", 0.0, 500.0))  # a slow new best displaces the eighth
     assert final_seconds(records, cache, stacking=False, refit=True) > 10 * before
+
+
+def test_a_running_trial_is_held_to_the_reserve_when_the_need_is_larger() -> None:
+    now = [0.0]
+    budget = Budget(30.0, final_share=0.15, clock=lambda: now[0])
+    budget.record_fold("catboost", 2.0)
+    budget.final_estimate = lambda: 10.0  # needs 20 s; the reserve is 4.5 s
+    now[0] = 9.0  # 21 s left: a 2 s fold and the 4.5 s reserve fit
+    assert budget.fold_fits("catboost")
+    now[0] = 24.0  # 6 s left: no
+    assert not budget.fold_fits("catboost")

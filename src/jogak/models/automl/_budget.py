@@ -79,8 +79,13 @@ class Budget:
         return self.seconds - self.reserve - self.elapsed
 
     def fold_fits(self, family: str) -> bool:
-        """Whether one more fold of a running trial of ``family`` leaves the final its time."""
-        return self.remaining > self.fold_estimate(family, 1.0) + self.final_need
+        """Whether one more fold of a running trial of ``family`` leaves the final its time.
+
+        The final's time is its need, at most the reserve: a 30 s budget whose stacker alone
+        is estimated at 7.5 s keeps its 4.5 s reserve, and trials it starts may finish.
+        """
+        return self.remaining > self.fold_estimate(family, 1.0) + min(self.final_need,
+                                                                       self.reserve)
 
     def record_fold(self, family: str, seconds: float, relative_cost: float = 1.0) -> None:
         self._fold_seconds[family].append(seconds)
