@@ -12,7 +12,7 @@ from sklearn.base import clone, is_classifier, is_regressor
 from jogak.data import Task
 from jogak.errors import ConfigError
 from jogak.models.catalog import CATALOG, BuildContext, ModelSpec
-from jogak.models.catalog._linear import SAGA_EPOCHS
+from jogak.models.catalog._linear import SAGA_EPOCHS, SPARSE_ALPHA_FLOOR
 
 SLOW_FAMILIES = {"tabular_mlp", "tabular_resnet", "catboost", "mlp"}
 # Small networks on 80 rows may stop before converging; that is not what these tests check.
@@ -167,6 +167,22 @@ def test_linear_penalty_selects_estimator_and_solver() -> None:
     assert spec.build({"penalty": "l1", "alpha": 0.01, "max_iter": 50}, binary).max_iter == 50
     with pytest.raises(ValueError, match="penalty must be one of"):
         spec.build({"penalty": "l3"}, binary)
+
+
+def test_sparse_penalties_are_built_no_weaker_than_the_floor() -> None:
+    spec = CATALOG["linear"]
+    binary = BuildContext(task=Task.BINARY, n_rows=100, n_features=3)
+    regression = BuildContext(task=Task.REGRESSION, n_rows=100, n_features=3)
+    tiny = {"alpha": 2e-6, "l1_ratio": 0.4}
+    # a vanishing L1 penalty: the floor's strength (saga then ends in seconds, not minutes)
+    for penalty in ("l1", "elasticnet"):
+        assert spec.build({**tiny, "penalty": penalty}, binary).C == pytest.approx(
+            1.0 / (SPARSE_ALPHA_FLOOR * 100))
+        assert spec.build({**tiny, "penalty": penalty}, regression).alpha == SPARSE_ALPHA_FLOOR
+    # above the floor, and for L2 at any strength, alpha is kept
+    assert spec.build({"penalty": "l1", "alpha": 0.05}, regression).alpha == 0.05
+    assert spec.build({"penalty": "l2", "alpha": 2e-6}, binary).C == pytest.approx(
+        1.0 / (2e-6 * 100))
 
 
 def test_spec_flags_match_their_style() -> None:

@@ -11,7 +11,7 @@ from jogak.data import Task
 from jogak.models.catalog._spec import BuildContext, ModelSpec, SearchSpace
 from jogak.pipeline import FeatureStyle
 
-__all__ = ["LINEAR", "SAGA_EPOCHS"]
+__all__ = ["LINEAR", "SAGA_EPOCHS", "SPARSE_ALPHA_FLOOR"]
 
 PENALTIES = ("l2", "l1", "elasticnet")
 
@@ -26,6 +26,15 @@ SAGA_EPOCHS = 100
 ``max_iter`` (2000) suits lbfgs and coordinate descent; saga counts epochs over the data. On
 Telco an L1 fit ran 1,847 epochs (6.8 s CPU a fold, a 30 s fit ended at 36 s) for the same
 held-out AUC as 100 epochs (0.8554, 0.4 s).
+"""
+
+SPARSE_ALPHA_FLOOR = 1e-3
+"""The least ``alpha`` an L1 or elastic-net model is built with (the search range goes lower).
+
+Both solvers slow down as the penalty vanishes, and a near-zero L1 penalty is a plain fit that
+the L2 variant makes in a fraction of the time. On Financial PhraseBank's TF-IDF (4,838 rows,
+40,000 columns) 100 saga epochs took 65 s at alpha 2e-6, 16 s at 1e-4 and 2.3 s at 1e-3; one
+such trial ran a single 37 s fold in a 30 s search (a regression ElasticNet on TMDB: 5.9 s).
 """
 
 
@@ -63,6 +72,8 @@ def _build(params: dict[str, Any], context: BuildContext) -> Any:
     # so one search range fits all: Ridge takes alpha * n, LogisticRegression C = 1 / (alpha * n).
     alpha = float(params["alpha"])
     l1_ratio = _l1_ratio(params)
+    if l1_ratio > 0.0:
+        alpha = max(alpha, SPARSE_ALPHA_FLOOR)
     max_iter = int(params["max_iter"])
     n_rows = context.n_rows
     if context.task is Task.REGRESSION:
