@@ -1,4 +1,8 @@
-"""The compiled TF-IDF transform equals scikit-learn's, in batch and on the single-row path."""
+"""The compiled TF-IDF transform equals scikit-learn's, in batch and on the single-row path.
+
+Every test runs twice: through the numba pass (``_tfidf_native``) and, with
+``JOGAK_NATIVE_TEXT=0``, through CompiledTfidf's numpy path.
+"""
 
 from __future__ import annotations
 
@@ -37,6 +41,16 @@ SETTINGS = [
     {"word_ngram_range": (2, 2), "char_ngram_range": (3, 5), "max_features": 15},
 ]
 SETTING_IDS = ["default", "unigram_chars_no_sublinear", "bigrams_only_capped"]
+
+
+@pytest.fixture(autouse=True, params=["native", "numpy"])
+def text_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    if request.param == "native":
+        pytest.importorskip("numba")
+        monkeypatch.delenv("JOGAK_NATIVE_TEXT", raising=False)
+    else:
+        monkeypatch.setenv("JOGAK_NATIVE_TEXT", "0")
+    return str(request.param)
 
 
 def _reference(features: TextFeatures, frame: pd.DataFrame) -> sp.csr_matrix:
@@ -107,7 +121,9 @@ def _round_trip(value: Any) -> Any:
     return joblib.load(buffer)  # noqa: TID251 - our own object, round trip in memory
 
 
-def test_compiled_tfidf_survives_pickle_without_its_cache() -> None:
+def test_compiled_tfidf_survives_pickle_without_its_cache(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JOGAK_NATIVE_TEXT", "0")  # the word cache is the numpy path's
     features = TextFeatures(char_ngram_range=(2, 4)).fit(pd.DataFrame({"text": TRAIN}))
     frame = pd.DataFrame({"text": EDGE})
     before = features.transform(frame)
@@ -123,6 +139,7 @@ def test_compiled_tfidf_survives_pickle_without_its_cache() -> None:
 
 
 def test_compiled_tfidf_word_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JOGAK_NATIVE_TEXT", "0")  # the word cache is the numpy path's
     monkeypatch.setattr(tfidf_module, "CACHE_WORDS", 3)
     features = TextFeatures(char_ngram_range=(2, 3)).fit(pd.DataFrame({"text": TRAIN}))
     frame = pd.DataFrame({"text": EDGE + TRAIN})

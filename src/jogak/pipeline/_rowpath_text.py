@@ -16,9 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from jogak.pipeline._text import TextFeatures
+from jogak.pipeline._text import TextFeatures, is_default_clean
 from jogak.pipeline._textmemo import remembered
 from jogak.pipeline._tfidf import CompiledTfidf
+from jogak.pipeline._tfidf_native import native_tfidf
 
 __all__ = ["compile_text_head"]
 
@@ -63,6 +64,8 @@ class _Column:
     def __init__(self, vectorizers: list[CompiledTfidf], svd: Any) -> None:
         offsets = np.cumsum([0] + [v.n_terms for v in vectorizers]).tolist()
         self.tfidf = [_Tfidf(v, offset) for v, offset in zip(vectorizers, offsets, strict=False)]
+        self.vectorizers = vectorizers
+        self.native = native_tfidf(vectorizers)  # one compiled pass, when numba is there
         # shared by every head compiled from the same fitted vectorizers (see _textmemo)
         self.owner = vectorizers[0] if vectorizers else None
         self.svd = svd
@@ -71,25 +74,42 @@ class _Column:
                            else np.ascontiguousarray(svd.components_.T, dtype=np.float64))
         self.width = self.n_terms if self.components is None else self.components.shape[1]
 
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "native": None}  # compiled again where it is loaded
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        vectorizers = state.get("vectorizers")
+        self.native = None if vectorizers is None else native_tfidf(vectorizers)
+
 
 class _TextHead:
+    default_clean = False  # heads pickled before the compiled clean-up clean in Python
     def __init__(self, step: TextFeatures) -> None:
         self.lowercase = bool(step.lowercase)
         self.patterns = list(step.patterns_)
+        self.default_clean = is_default_clean(self.patterns)
         self.columns = [_Column(fitted, svd) for fitted, svd in
                         zip(step.compiled_vectorizers(), step.svds_, strict=True)]
         self.width = sum(column.width for column in self.columns)
 
-    def _clean(self, value: Any) -> str:
+    def _lowered(self, value: Any) -> str:
         if value is None:
             return ""
-        text = str(value).lower() if self.lowercase else str(value)
+        return str(value).lower() if self.lowercase else str(value)
+
+    def _clean(self, value: Any) -> str:
+        text = self._lowered(value)
         for pattern in self.patterns:
             text = pattern.sub(" ", text)
         return _SPACES.sub(" ", text).strip()
 
     def _weights(self, value: Any, column: _Column) -> tuple[np.ndarray, np.ndarray]:
         """Sorted term indices of one text and their tf-idf weights (all its vectorizers)."""
+        if column.native is not None:
+            if self.default_clean:  # cleaned in the same compiled pass
+                return column.native.row(self._lowered(value), clean=True)
+            return column.native.row(self._clean(value))
         doc = self._clean(value)
         pieces = [tfidf(doc) for tfidf in column.tfidf]
         return (np.concatenate([piece[0] for piece in pieces]),

@@ -18,6 +18,7 @@ from sklearn.utils.validation import check_is_fitted
 from jogak.errors import ConfigError
 from jogak.pipeline._textmemo import remembered
 from jogak.pipeline._tfidf import CompiledTfidf, compile_tfidf
+from jogak.pipeline._tfidf_native import native_tfidf
 from jogak.pipeline._validation import column_names, frame_columns, missing_mask
 
 __all__ = ["DEFAULT_TEXT_PATTERNS", "TextFeatures", "clean_text"]
@@ -59,17 +60,25 @@ def clean_text(values: Any, *, lowercase: bool = True,
 
 
 def _clean(values: np.ndarray, lowercase: bool, compiled: list[re.Pattern[str]]) -> np.ndarray:
-    missing = missing_mask(values)
     out = np.empty(values.shape, dtype=object)
-    for i, value in enumerate(values):
-        if missing[i]:
-            out[i] = ""
-            continue
-        text = str(value).lower() if lowercase else str(value)
+    for i, text in enumerate(_lowered(values, lowercase)):
         for pattern in compiled:
             text = pattern.sub(" ", text)
         out[i] = _SPACES.sub(" ", text).strip()
     return out
+
+
+def _lowered(values: np.ndarray, lowercase: bool) -> list[str]:
+    """Each value as text (missing: ""), lowercased if asked: the clean-up's first step."""
+    missing = missing_mask(values)
+    return ["" if gone else (str(value).lower() if lowercase else str(value))
+            for value, gone in zip(values.tolist(), missing.tolist(), strict=True)]
+
+
+def is_default_clean(compiled: list[re.Pattern[str]]) -> bool:
+    """Whether ``compiled`` are :data:`DEFAULT_TEXT_PATTERNS` (the compiled clean-up's steps)."""
+    return [(p.pattern, p.flags) for p in compiled] == \
+        [(pattern, re.UNICODE) for pattern in DEFAULT_TEXT_PATTERNS]
 
 
 def _check_range(owner: BaseEstimator, name: str, value: Any, *, optional: bool) -> None:
@@ -332,7 +341,13 @@ class TextFeatures(TransformerMixin, BaseEstimator):
         if not fitted:
             return sp.csr_matrix((len(values), 0))
 
+        native = native_tfidf(fitted)
+
         def compute() -> sp.csr_matrix:
+            if native is not None:
+                if is_default_clean(self.patterns_):  # cleaned in the same compiled pass
+                    return native.transform(_lowered(values, self.lowercase), clean=True)
+                return native.transform(_clean(values, self.lowercase, self.patterns_).tolist())
             docs = _clean(values, self.lowercase, self.patterns_)
             words = [doc.split() for doc in docs]
             matrices = [vectorizer.transform(docs, words)

@@ -22,7 +22,7 @@ from jogak.models import AutoMLRegressor
 from jogak.models._validation import CVScheme, make_splits
 from jogak.models.automl._folds import FoldCache
 from jogak.pipeline import FeatureStyle, TextFeatures, shared_text
-from jogak.pipeline._tfidf import CompiledTfidf
+from jogak.pipeline import _text as text_module
 
 WORDS = ["profit", "loss", "sales", "rose", "fell", "quarter", "market", "shares", "net", "debt"]
 
@@ -104,13 +104,13 @@ def test_a_shared_vocabulary_weighs_each_text_once_per_prediction(monkeypatch) -
     step = TextFeatures(word_ngram_range=(1, 2)).fit(X).freeze()
     expected = step.transform(X)
     calls = []
-    original = CompiledTfidf.transform
+    original = text_module._lowered  # every clean-up starts here (numpy and native paths)
 
-    def counted(self, docs, words=None):
-        calls.append(len(docs))
-        return original(self, docs, words)
+    def counted(values, lowercase):
+        calls.append(len(values))
+        return original(values, lowercase)
 
-    monkeypatch.setattr(CompiledTfidf, "transform", counted)
+    monkeypatch.setattr(text_module, "_lowered", counted)
     with shared_text():
         copies = [clone(step).transform(X) for _ in range(5)]
     assert len(calls) == 1
