@@ -89,3 +89,13 @@ def test_cost_book_counts_text_parts_shared_by_styles_once() -> None:
     total = book.total([1, 2, 3])
     assert total.batch_seconds_per_row == pytest.approx(1.2e-4)
     assert total.row_seconds == pytest.approx(1.08e-3)
+
+
+def test_text_is_costed_as_the_path_that_serves_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("numba")
+    preprocessor = _preprocessor(LONG, "tree")
+    native = text_cost(preprocessor)
+    monkeypatch.setenv("JOGAK_NATIVE_TEXT", "0")  # served by the numpy path: dearer
+    numpy_path = text_cost(preprocessor)
+    assert native.batch_seconds_per_row < numpy_path.batch_seconds_per_row
+    assert native.row_seconds < numpy_path.row_seconds

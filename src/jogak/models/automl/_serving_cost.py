@@ -28,6 +28,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import Pipeline
 
 from jogak.pipeline import TextFeatures
+from jogak.pipeline._tfidf_native import native_tfidf
 
 __all__ = ["NO_LIMIT", "ZERO", "CostBook", "InferLimit", "ServingCost", "affordable_families",
            "family_floor", "learner_cost", "member_cost", "predictor_cost", "preprocessing_cost",
@@ -196,21 +197,44 @@ _FAMILIES: dict[str, _Line] = {
     "tabular_mlp": _Line(1e-5, 5.5e-10, 1e-3, 0.0, _net_units),
     "tabular_resnet": _Line(1e-5, 5.5e-10, 5.5e-4, 0.0, _net_units),
 }
+@dataclass(frozen=True)
+class _TextLine:
+    """One text column's serving cost: a line in its mean characters, plus the SVD."""
+
+    batch_per_char: float
+    batch_svd: float
+    row_base: float
+    row_per_char: float
+    row_svd: float
+
+    def tfidf(self, n_chars: float) -> ServingCost:
+        return ServingCost(self.batch_per_char * n_chars,
+                           self.row_base + self.row_per_char * n_chars)
+
+    def svd(self) -> ServingCost:
+        return ServingCost(self.batch_svd, self.row_svd)
+
+
 # An unknown family is costed like a forest of 300 trees: expensive until declared.
 _UNKNOWN = ServingCost(5e-6, 5e-2)
 # Per style, per raw feature column: schema check, coercion and the fitted preprocessor.
 _STYLE_BATCH_BASE, _STYLE_BATCH_PER_COLUMN = 5e-7, 4e-7
 _STYLE_ROW_BASE, _STYLE_ROW_PER_COLUMN = 3.4e-5, 1.2e-6
 # TextFeatures per text column, growing with the mean cleaned characters of a text (clean-up,
-# word 1-2-grams and char_wb 2-4-grams through jogak.pipeline._tfidf; SVD for the tree styles).
+# word 1-2-grams and char_wb 2-4-grams; SVD for the tree styles), through the numba pass
+# (jogak.pipeline._tfidf_native) where it serves, else jogak.pipeline._tfidf's numpy path.
 # Paid once per prediction however many preprocessors share the vocabulary (see text_parts).
-# Measured 2026-11-21 in process CPU time on the idle machine, batch s/row | single-row s:
-#   PhraseBank sentences (121 chars) 5.3e-05 | 3.0e-04, with SVD 8.8e-05 | 4.3e-04
-#   TMDB overviews (294 chars) 1.3e-04 | 5.7e-04, with SVD 1.5e-04 | 6.4e-04
-#   TMDB genre lists (20 chars) 7.9e-06 | 9.6e-05, with SVD 9.2e-06 | 1.5e-04
+# Measured 2026-11-22 in process CPU time on the idle machine, 10k rows drawn from the column,
+# batch s/row | single-row s, native (numpy path):
+#   PhraseBank sentences (121 chars) 1.7e-05 | 4.5e-05  (2.8e-05 | 1.0e-04)
+#   TMDB overviews (296 chars)       3.7e-05 | 8.8e-05  (6.8e-05 | 2.0e-04)
+#   TMDB genre lists (39 chars)      4.6e-06 | 2.1e-05  (7.2e-06 | 4.0e-05)
+#   the SVD adds 2-4e-6 | 1-2e-5 (5e-6 | 1-3e-5)
 # (scikit-learn's transform: 2.0e-04 s/row on the sentences, 4.9e-04 on overviews)
-_TEXT_BATCH_BASE, _TEXT_BATCH_PER_CHAR, _TEXT_BATCH_SVD = 0.0, 4.4e-7, 2e-5
-_TEXT_ROW_BASE, _TEXT_ROW_PER_CHAR, _TEXT_ROW_SVD = 6.3e-5, 1.7e-6, 8e-5
+_NATIVE_TEXT = _TextLine(batch_per_char=1.25e-7, batch_svd=3e-6, row_base=1.3e-5,
+                         row_per_char=2.5e-7, row_svd=1.5e-5)
+_NUMPY_TEXT = _TextLine(batch_per_char=2.3e-7, batch_svd=5e-6, row_base=2e-5,
+                        row_per_char=6e-7, row_svd=2e-5)
 _TEXT_DEFAULT_CHARS = 120.0  # a TextFeatures fitted before mean_chars_ was recorded
 
 
@@ -263,14 +287,15 @@ def text_parts(preprocessor: Any) -> dict[int, ServingCost]:
     for step in _text_steps(preprocessor):
         chars = getattr(step, "mean_chars_", None) or \
             [_TEXT_DEFAULT_CHARS] * len(step.vectorizers_)
-        for fitted, svd, n_chars in zip(step.vectorizers_, step.svds_, chars, strict=True):
+        for fitted, compiled, svd, n_chars in zip(step.vectorizers_,
+                                                   step.compiled_vectorizers(), step.svds_,
+                                                   chars, strict=True):
             if not fitted:
                 continue
-            parts[id(fitted[0])] = ServingCost(
-                _TEXT_BATCH_BASE + _TEXT_BATCH_PER_CHAR * n_chars,
-                _TEXT_ROW_BASE + _TEXT_ROW_PER_CHAR * n_chars)
+            line = _NATIVE_TEXT if native_tfidf(compiled) is not None else _NUMPY_TEXT
+            parts[id(fitted[0])] = line.tfidf(n_chars)
             if svd is not None:
-                parts[id(svd)] = ServingCost(_TEXT_BATCH_SVD, _TEXT_ROW_SVD)
+                parts[id(svd)] = line.svd()
     return parts
 
 
