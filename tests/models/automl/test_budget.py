@@ -5,11 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from jogak.data import ColumnInfo, ColumnRole, ColumnRoles, Task
+from jogak.models._metrics import get_metric
+from jogak.models._validation import CVScheme, make_splits
 from jogak.models.automl._budget import Budget
 from jogak.models.automl._finalize import final_seconds
+from jogak.models.automl._folds import FoldCache
+from jogak.models.automl._search import Search, SearchSettings
 from jogak.models.automl._trial import TrialRecord
+from jogak.models.catalog import CATALOG
+from jogak.models.catalog._spec import WIDTH_REFERENCE
 
 
 def _budget(seconds: float, estimate: float | None, *, share: float = 0.2) -> Budget:
@@ -118,3 +126,40 @@ def test_a_running_trial_is_held_to_the_reserve_when_the_need_is_larger() -> Non
     assert budget.fold_fits("catboost")
     now[0] = 24.0  # 6 s left: no
     assert not budget.fold_fits("catboost")
+
+
+def test_width_sensitive_families_cost_more_on_wide_inputs() -> None:
+    mlp, lightgbm = CATALOG["mlp"], CATALOG["lightgbm"]
+    assert mlp.width_sensitive
+    assert not lightgbm.width_sensitive
+    assert mlp.cost_at_width(40) == mlp.cost_at_width(WIDTH_REFERENCE) == mlp.relative_cost
+    assert mlp.cost_at_width(40 * WIDTH_REFERENCE) == pytest.approx(40 * mlp.relative_cost)
+    assert lightgbm.cost_at_width(40 * WIDTH_REFERENCE) == lightgbm.relative_cost
+
+
+def test_the_search_weighs_a_network_by_the_width_of_its_tf_idf_input() -> None:
+    rng = np.random.default_rng(0)
+    words = [f"w{k}" for k in range(3000)]
+    notes = [" ".join(rng.choice(words, size=30)) for _ in range(200)]
+    frame = pd.DataFrame({"note": notes, "amount": rng.normal(size=200)})
+    y = frame["amount"].to_numpy() * 2.0
+    roles = ColumnRoles(info={
+        "note": ColumnInfo("note", ColumnRole.TEXT, "str", 200, 0.0),
+        "amount": ColumnInfo("amount", ColumnRole.NUMERIC, "float64", 200, 0.0)})
+    splits = make_splits(CVScheme(kind="kfold", n_splits=3), task=Task.REGRESSION, y=y)
+    cache = FoldCache(X=frame, y=y, roles=roles, splits=splits, task=Task.REGRESSION)
+    specs = [CATALOG["linear"], CATALOG["mlp"]]
+    settings = SearchSettings(task=Task.REGRESSION, metric=get_metric("rmse", Task.REGRESSION),
+                              n_classes=0, n_trials=None, random_state=0, n_jobs=1)
+    now = [0.0]
+    budget = Budget(30.0, clock=lambda: now[0])
+    search = Search(cache, specs, settings, budget)
+    width = cache.n_features(CATALOG["mlp"].style)
+    assert width > 5 * WIDTH_REFERENCE  # word and character n-grams of 3,000 words
+    assert search._cost(CATALOG["mlp"]) == pytest.approx(
+        CATALOG["mlp"].relative_cost * width / WIDTH_REFERENCE)
+    # linear folds of 0.05 s: an MLP scaled by cost alone would fit; by its width it does not
+    budget.record_fold("linear", 0.05, search._cost(CATALOG["linear"]))
+    mlp = CATALOG["mlp"]
+    assert budget.fits("mlp", mlp.relative_cost, n_folds=3)
+    assert not search._fits(mlp)

@@ -123,11 +123,17 @@ class Search:
     def _fits(self, spec: ModelSpec, *, is_default: bool = True) -> bool:
         if self.settings.n_trials is not None and self.budget.seconds is None:
             return True
-        return self.budget.may_start(spec.name, spec.relative_cost, self.n_folds,
+        return self.budget.may_start(spec.name, self._cost(spec), self.n_folds,
                                      is_default=is_default)
 
+    def _cost(self, spec: ModelSpec) -> float:
+        """The family's relative cost on the width of its preprocessed input."""
+        if not spec.width_sensitive:  # no preprocessing asked for the width
+            return spec.relative_cost
+        return spec.cost_at_width(self.cache.n_features(spec.style))
+
     def _prune_hopeless(self, index: int, loss: float, seconds: float, family: str) -> None:
-        self.budget.record_fold(family, seconds, self.specs[family].relative_cost)
+        self.budget.record_fold(family, seconds, self._cost(self.specs[family]))
         if index != 0 or self.n_folds < 3:
             return
         top = self.completed[:5]

@@ -82,6 +82,7 @@ MLP = ModelSpec(
     default_params=_defaults,
     portfolio_params=_portfolio,
     handles_sparse=True,
+    width_sensitive=True,
     supports_sample_weight=_TAKES_SAMPLE_WEIGHT,
     native_categorical="one_hot",
     description="scikit-learn multi-layer perceptron (Adam, optional early stopping)",
