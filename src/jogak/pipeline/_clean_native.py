@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["astral_words", "clean_codepoints", "is_space", "word_table"]
+__all__ = ["astral_words", "clean_codepoints", "is_space", "lower_bound", "word_table"]
 
 try:
     import numba
@@ -89,16 +89,22 @@ if numba is not None:
         return out
 
     @_jit
-    def _is_word(c: np.uint32, table: np.ndarray, astral: np.ndarray) -> bool:
-        if c < table.size:
-            return bool(table[c])
-        low, high = 0, astral.size
+    def lower_bound(keys: np.ndarray, key: Any) -> int:
+        """The first position in sorted ``keys`` whose key is not below ``key``."""
+        low, high = 0, keys.size
         while low < high:
             middle = (low + high) // 2
-            if astral[middle] < c:
+            if keys[middle] < key:
                 low = middle + 1
             else:
                 high = middle
+        return low
+
+    @_jit
+    def _is_word(c: np.uint32, table: np.ndarray, astral: np.ndarray) -> bool:
+        if c < table.size:
+            return bool(table[c])
+        low = lower_bound(astral, c)
         return low < astral.size and astral[low] == c
 
     @_jit
@@ -140,4 +146,7 @@ else:  # pragma: no cover
         raise RuntimeError("numba is not installed")
 
     def is_space(*args: Any) -> Any:
+        raise RuntimeError("numba is not installed")
+
+    def lower_bound(*args: Any) -> Any:
         raise RuntimeError("numba is not installed")

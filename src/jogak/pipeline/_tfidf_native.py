@@ -23,7 +23,13 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from jogak.pipeline._clean_native import astral_words, clean_codepoints, is_space, word_table
+from jogak.pipeline._clean_native import (
+    astral_words,
+    clean_codepoints,
+    is_space,
+    lower_bound,
+    word_table,
+)
 from jogak.pipeline._tfidf import CompiledTfidf
 
 __all__ = ["NativeTfidf", "native_tfidf"]
@@ -107,16 +113,14 @@ if numba is not None:
             slot = (slot + np.uint64(1)) & mask
 
     @_jit
-    def _search(keys: np.ndarray, key: np.int64) -> int:
-        """The first position in sorted ``keys`` whose key is not below ``key``."""
-        low, high = 0, keys.size
-        while low < high:
-            middle = (low + high) // 2
-            if keys[middle] < key:
-                low = middle + 1
-            else:
-                high = middle
-        return low
+    def _next_word(chars: np.ndarray, position: int, stop: int) -> tuple[int, int]:
+        """Where the next whitespace-separated word at or after ``position`` begins and ends."""
+        while position < stop and is_space(chars[position]):
+            position += 1
+        begin = position
+        while position < stop and not is_space(chars[position]):
+            position += 1
+        return begin, position
 
     @_jit
     def _push(grams: np.ndarray, n_grams: int, column: int) -> tuple[np.ndarray, int]:
@@ -281,11 +285,7 @@ if numba is not None:
                 n_seen = 0
                 position = start
                 while position < stop:
-                    while position < stop and is_space(chars[position]):
-                        position += 1
-                    begin = position
-                    while position < stop and not is_space(chars[position]):
-                        position += 1
+                    begin, position = _next_word(chars, position, stop)
                     length = position - begin
                     if length < 2:  # the token pattern's words have two or more characters
                         continue
@@ -314,18 +314,14 @@ if numba is not None:
                         first, last = ngram_starts[n], ngram_starts[n + 1]
                         if first == last:
                             continue
-                        where = first + _search(ngram_keys[first:last], key)
+                        where = first + lower_bound(ngram_keys[first:last], key)
                         if where < last and ngram_keys[where] == key:
                             grams, n_touched = _push(grams, n_touched, ngram_columns[where])
             word_end = n_touched
             if char_on:
                 position = start
                 while position < stop:
-                    while position < stop and is_space(chars[position]):
-                        position += 1
-                    begin = position
-                    while position < stop and not is_space(chars[position]):
-                        position += 1
+                    begin, position = _next_word(chars, position, stop)
                     if position == begin:
                         continue
                     # a word's n-grams are found once per batch, then repeated
