@@ -132,3 +132,21 @@ def test_native_tfidf_after_a_custom_clean_up_equals_sklearn() -> None:
     values = np.asarray(EDGE + train, dtype=object)
     _assert_equal(features.transform(pd.DataFrame({"text": values})),
                   _reference(features, values))
+
+
+def test_a_batch_split_across_threads_equals_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    from jogak.pipeline import _tfidf_native
+    rng = np.random.default_rng(0)
+    words = ["profit", "rose", "sales", "fell", "밤편지", "(aside)", "q3", "eur", "!!"]
+    texts = [" ".join(rng.choice(words, size=int(rng.integers(0, 12)))) for _ in range(3001)]
+    features = TextFeatures(char_ngram_range=(2, 4)).fit(pd.DataFrame({"text": texts[:500]}))
+    native = native_tfidf(features.compiled_vectorizers()[0])
+    assert native is not None
+    lowered = _lowered(np.asarray(texts, dtype=object), True)
+    monkeypatch.setattr(_tfidf_native, "_CHUNK_ROWS", 400)
+    monkeypatch.setenv("JOGAK_TEXT_THREADS", "1")
+    whole = native.transform(lowered, clean=True)
+    monkeypatch.setenv("JOGAK_TEXT_THREADS", "3")  # three chunks of 1,000 texts (and one)
+    split = native.transform(lowered, clean=True)
+    _assert_equal(split, whole)
+    _assert_equal(whole, _reference(features, np.asarray(texts, dtype=object)))

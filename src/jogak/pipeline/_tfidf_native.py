@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import threading
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -40,6 +41,28 @@ except ImportError:  # pragma: no cover - exercised where numba is not installed
     numba = None  # type: ignore[assignment]
 
 _EMPTY_TABLE = -1
+
+
+_CHUNK_ROWS = 1024
+"""Least texts a thread is given when a batch is split (below: one pass, no threads)."""
+_POOL: list[ThreadPoolExecutor] = []
+_POOL_LOCK = threading.Lock()
+
+
+def _threads() -> int:
+    """Threads for one batch: ``JOGAK_TEXT_THREADS``, else the CPU count (at most 4)."""
+    asked = os.environ.get("JOGAK_TEXT_THREADS", "")
+    if asked.strip().isdigit() and int(asked) >= 1:
+        return int(asked)
+    return min(os.cpu_count() or 1, 4)
+
+
+def _pool() -> ThreadPoolExecutor:
+    with _POOL_LOCK:
+        if not _POOL:
+            _POOL.append(ThreadPoolExecutor(max_workers=_threads(),
+                                            thread_name_prefix="jogak-text"))
+        return _POOL[0]
 
 
 def _enabled() -> bool:
@@ -443,7 +466,20 @@ class NativeTfidf:
         ``clean``: the texts are lowercased but not cleaned; apply the default clean-up
         (:mod:`~jogak.pipeline._clean_native`) first. Otherwise they are already clean.
         """
-        indptr, indices, data = self._arrays(docs, clean)
+        n_chunks = min(_threads(), len(docs) // _CHUNK_ROWS)
+        if n_chunks <= 1:
+            indptr, indices, data = self._arrays(docs, clean)
+        else:  # the compiled pass releases the GIL: chunks of the batch run side by side
+            bounds = np.linspace(0, len(docs), n_chunks + 1).astype(int).tolist()
+            parts = list(_pool().map(lambda span: self._arrays(docs[span[0]:span[1]], clean),
+                                     zip(bounds[:-1], bounds[1:], strict=True)))
+            indptr = np.zeros(len(docs) + 1, dtype=np.int64)
+            at = 0
+            for start, (part_indptr, _, _) in zip(bounds[:-1], parts, strict=True):
+                indptr[start + 1:start + part_indptr.size] = part_indptr[1:] + at
+                at += int(part_indptr[-1])
+            indices = np.concatenate([part[1] for part in parts])
+            data = np.concatenate([part[2] for part in parts])
         matrix = sp.csr_matrix((data, indices, indptr), shape=(len(docs), self.n_terms))
         matrix.has_sorted_indices = True
         return matrix
