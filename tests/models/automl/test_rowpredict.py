@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import importlib.util
+
 import numpy as np
 import pytest
 from sklearn.datasets import make_classification, make_regression
@@ -8,6 +10,8 @@ from sklearn.neighbors import KNeighborsClassifier
 
 from jogak.data import Task
 from jogak.models.automl._rowpredict import compile_learner
+
+NUMBA = importlib.util.find_spec("numba") is not None
 
 
 def test_forest_and_knn_rows_run_on_one_thread_without_touching_the_batch_learner() -> None:
@@ -113,6 +117,26 @@ def test_hist_gb_row_path_skips_the_category_encoder_and_equals_the_adapter() ->
         own = adapter.predict_proba if task.is_classification else adapter.predict
         for row in np.vstack([X[:30], unseen]):
             np.testing.assert_allclose(row_path(row[None, :]), own(row[None, :]), rtol=1e-12)
-    # without categorical features scikit-learn has no encoder: the learner's own predict
+        if NUMBA:  # every tree in one compiled walk, to the bit
+            assert row_path.trees is not None
+            np.testing.assert_array_equal(row_path(unseen), own(unseen))
+    # without categorical features scikit-learn has no encoder: only the compiled trees gain
     plain = HistGBAdapter(HistGradientBoostingRegressor(**options), n_jobs=1).fit(X, signal)
-    assert not isinstance(compile_learner(plain, Task.REGRESSION), _HistGB)
+    assert isinstance(compile_learner(plain, Task.REGRESSION), _HistGB) is NUMBA
+
+
+@pytest.mark.skipif(not NUMBA, reason="the compiled trees need numba (extra 'fast')")
+def test_compiled_hist_gb_trees_equal_scikit_learn_on_breast_cancer() -> None:
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from jogak.models.automl._rowtrees import flatten_hist_gb
+
+    X, y = load_breast_cancer(return_X_y=True)
+    X = X.copy()
+    X[::7, 3] = np.nan  # missing values take each split's learned side
+    model = HistGradientBoostingClassifier(max_iter=60, random_state=0).fit(X[::2], y[::2])
+    trees = flatten_hist_gb(model)
+    assert trees is not None
+    assert trees.roots.size == model.n_iter_
+    np.testing.assert_array_equal(trees.raw(X)[:, 0], model.decision_function(X))
