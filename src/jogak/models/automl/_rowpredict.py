@@ -23,7 +23,7 @@ from sklearn.linear_model import ElasticNet, Lasso, LinearRegression, LogisticRe
 from threadpoolctl import ThreadpoolController
 
 from jogak.data import Task
-from jogak.models.automl._rowtrees import flatten_hist_gb
+from jogak.models.automl._rowtrees import COMPILED_TREES, flatten_hist_gb
 from jogak.models.catalog import CatBoostAdapter, HistGBAdapter, LightGBMAdapter
 from jogak.models.catalog._catboost import MISSING_CATEGORY_CODE
 
@@ -172,7 +172,7 @@ class _HistGB:
             encoded[:, k] = [codes.get(value, np.nan) for value in X[:, j].tolist()]
         encoded[:, n_categorical:] = X[:, self.numeric]
         model = self.model
-        if self.trees is not None:
+        if self.trees is not None and COMPILED_TREES:  # a bundle may load where numba is not
             raw = self.trees.raw(encoded)
         else:
             raw = np.zeros((X.shape[0], model.n_trees_per_iteration_),
