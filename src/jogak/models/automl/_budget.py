@@ -63,13 +63,16 @@ class Budget:
     @property
     def reserve(self) -> float:
         """Seconds kept back for the final stage (see the class docstring)."""
+        return self._reserve(self.final_need)
+
+    def _reserve(self, need: float) -> float:
         if self.seconds is None:
             return 0.0
         cap = self.seconds * self.final_share
         if self.final_estimate is None:
             return cap
         floor = min(cap, max(_MIN_RESERVE_SECONDS, _MIN_RESERVE_SHARE * self.seconds))
-        return min(cap, max(floor, self.final_need))
+        return min(cap, max(floor, need))
 
     @property
     def search_remaining(self) -> float:
@@ -84,8 +87,8 @@ class Budget:
         The final's time is its need, at most the reserve: a 30 s budget whose stacker alone
         is estimated at 7.5 s keeps its 4.5 s reserve, and trials it starts may finish.
         """
-        return self.remaining > self.fold_estimate(family, 1.0) + min(self.final_need,
-                                                                       self.reserve)
+        need = self.final_need  # one estimate (it sorts the trials so far)
+        return self.remaining > self.fold_estimate(family, 1.0) + min(need, self._reserve(need))
 
     def record_fold(self, family: str, seconds: float, relative_cost: float = 1.0) -> None:
         self._fold_seconds[family].append(seconds)

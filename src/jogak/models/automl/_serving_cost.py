@@ -29,7 +29,7 @@ from sklearn.pipeline import Pipeline
 
 from jogak.models.automl._rowtrees import COMPILED_TREES
 from jogak.pipeline import TextFeatures
-from jogak.pipeline._tfidf_native import native_tfidf
+from jogak.pipeline._tfidf_native import native_serves
 
 __all__ = ["NO_LIMIT", "ZERO", "CostBook", "InferLimit", "ServingCost", "affordable_families",
            "family_floor", "learner_cost", "member_cost", "predictor_cost", "preprocessing_cost",
@@ -296,7 +296,7 @@ def text_parts(preprocessor: Any) -> dict[int, ServingCost]:
                                                    chars, strict=True):
             if not fitted:
                 continue
-            line = _NATIVE_TEXT if native_tfidf(compiled) is not None else _NUMPY_TEXT
+            line = _NATIVE_TEXT if native_serves(compiled) else _NUMPY_TEXT
             parts[id(fitted[0])] = line.tfidf(n_chars)
             if svd is not None:
                 parts[id(svd)] = line.svd()
