@@ -19,6 +19,7 @@ from jogak.pipeline._assembly import (
     transform_rows_into,
 )
 from jogak.pipeline._numeric_columns import NumericColumns
+from jogak.pipeline._sparse import side_by_side
 
 __all__ = ["FastColumnTransformer", "NumericColumns"]
 
@@ -184,8 +185,7 @@ class FastColumnTransformer(ColumnTransformer):
                         arrays[column] = X[column].to_numpy()
                 blocks.append(transform_columns(step, [arrays[column] for column in columns]))
             if self.sparse_output_:
-                return sp.hstack([sp.csr_matrix(block) for block in blocks], format="csr",
-                                 dtype=np.float64)
+                return side_by_side(blocks)
             dense = [block.toarray() if sp.issparse(block) else block for block in blocks]
             return _as_dtype(np.hstack(dense) if dense else np.empty((X.shape[0], 0)), dtype)
         width = max((where.stop for _, _, where in steps), default=0)

@@ -16,6 +16,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
 from jogak.errors import ConfigError
+from jogak.pipeline._sparse import side_by_side
 from jogak.pipeline._textmemo import remembered
 from jogak.pipeline._tfidf import CompiledTfidf, compile_tfidf
 from jogak.pipeline._tfidf_native import native_tfidf
@@ -297,7 +298,7 @@ class TextFeatures(TransformerMixin, BaseEstimator):
 
     def _stack(self, blocks: list[Any]) -> Any:
         if self.svd_components is None:
-            return sp.hstack(blocks, format="csr", dtype=np.float64)
+            return side_by_side(blocks)
         return np.hstack(blocks).astype(np.float64, copy=False)
 
     def transform(self, X: Any) -> Any:
