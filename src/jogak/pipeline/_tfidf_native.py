@@ -192,7 +192,7 @@ if numba is not None:
             k = run
             if binary:
                 value = 1.0
-            if sublinear:
+            if sublinear and value != 1.0:  # most n-grams occur once: 1 + log(1) is 1.0
                 value = np.log(value) + 1.0
             if use_idf:
                 value *= idf[column - offset]
