@@ -6,6 +6,7 @@ the artifact is the bundle folder written by ``model.save`` and read by ``jogak.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -58,11 +59,27 @@ class JogakAdapter:
         return {"ensemble_kind": kind,
                 "members": dict(getattr(ensemble, "weights", {}) or {}),
                 "time_used": getattr(self.model, "time_used_", None),
-                "is_ensemble": kind != "single"}
+                "is_ensemble": kind != "single",
+                # the serving estimate the search held the ensemble to, and how far the limit
+                # was loosened for accuracy (None: dropped), to read beside the measured latency
+                "serving_cost": _estimate(getattr(self.model, "serving_cost_", None)),
+                "limit_relaxed": _finite_or_none(getattr(self.model, "infer_limit_relaxed_",
+                                                         None))}
 
     def versions(self) -> dict[str, str]:
         return package_versions("jogak", "optuna", "lightgbm", "xgboost-cpu", "catboost",
                                 "torch")
+
+
+def _estimate(cost: Any) -> dict[str, float] | None:
+    if cost is None:
+        return None
+    return {"batch_seconds_per_row": float(cost.batch_seconds_per_row),
+            "row_seconds": float(cost.row_seconds)}
+
+
+def _finite_or_none(value: Any) -> float | None:
+    return float(value) if value is not None and math.isfinite(value) else None
 
 
 if __name__ == "__main__":
