@@ -63,6 +63,20 @@ def test_cost_model_ranks_families_by_how_they_serve() -> None:
     assert learner_cost("no_such_family", object()).row_seconds > forest.row_seconds / 10
 
 
+def test_an_xgboost_row_is_priced_by_the_path_that_serves_it() -> None:
+    pytest.importorskip("xgboost")
+    from jogak.models.automl._rowpredict import _XGBoost, compile_learner
+    from jogak.models.automl._rowtrees import COMPILED_TREES
+
+    learner = _fitted("xgboost", {"n_estimators": 200})
+    cost = learner_cost("xgboost", learner)
+    compiled = isinstance(compile_learner(learner, Task.BINARY), _XGBoost)
+    assert compiled is COMPILED_TREES
+    # the compiled walk: microseconds for 200 trees; inplace_predict: 0.2 ms a call at least
+    assert (cost.row_seconds < 5e-5) is compiled
+    assert cost.row_seconds > 0
+
+
 def test_bagged_member_costs_one_learner_per_fold_and_refit_one() -> None:
     folds = [_fitted("lightgbm", {"n_estimators": 50}, seed=s) for s in range(5)]
     bagged = member_cost("lightgbm", folds)
