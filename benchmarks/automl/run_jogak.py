@@ -6,7 +6,9 @@ the artifact is the bundle folder written by ``model.save`` and read by ``jogak.
 
 from __future__ import annotations
 
+import json
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +32,8 @@ class JogakAdapter:
         estimator = AutoMLRegressor if self.kind == "regression" else AutoMLClassifier
         self.model = estimator(time_budget=float(self.config["budget"]),
                                metric=self.config["metric"],
-                               random_state=int(self.config["seed"])).fit(X, y)
+                               random_state=int(self.config["seed"]),
+                               **_extra_params()).fit(X, y)
         if self.kind != "regression":
             self.classes = list(self.model.classes_)
 
@@ -64,11 +67,19 @@ class JogakAdapter:
                 # was loosened for accuracy (None: dropped), to read beside the measured latency
                 "serving_cost": _estimate(getattr(self.model, "serving_cost_", None)),
                 "limit_relaxed": _finite_or_none(getattr(self.model, "infer_limit_relaxed_",
-                                                         None))}
+                                                         None)),
+                "n_repeats": getattr(self.model, "n_repeats_", None),
+                "params": _extra_params()}
 
     def versions(self) -> dict[str, str]:
         return package_versions("jogak", "optuna", "lightgbm", "xgboost-cpu", "catboost",
                                 "torch")
+
+
+def _extra_params() -> dict[str, Any]:
+    """Estimator parameters from ``JOGAK_BENCH_PARAMS`` (a JSON object), for A/B runs of one
+    setting against the defaults; the result line records them."""
+    return json.loads(os.environ.get("JOGAK_BENCH_PARAMS", "") or "{}")
 
 
 def _estimate(cost: Any) -> dict[str, float] | None:

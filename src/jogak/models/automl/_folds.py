@@ -26,7 +26,32 @@ from jogak.errors import ConfigError
 from jogak.models._validation import Split
 from jogak.pipeline import FeatureStyle, TextFeatures, build_preprocessor, source_column_map
 
-__all__ = ["FoldData", "FoldCache"]
+__all__ = ["FoldCache", "FoldData", "FoldPredictions"]
+
+
+class FoldPredictions:
+    """Out-of-fold predictions when folds may test a row more than once (repeated k-fold).
+
+    Each row's prediction is the mean of those it received (with one shuffle, the one; NaN
+    where no fold tested it: the earliest block of time-ordered folds).
+    """
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        self._sum = np.zeros(shape)
+        self._count = np.zeros(shape[0])
+
+    def add(self, test: np.ndarray, prediction: np.ndarray) -> None:
+        """Count ``prediction`` for the rows ``test``."""
+        self._sum[test] += prediction
+        self._count[test] += 1.0
+
+    def mean(self) -> np.ndarray:
+        """The mean prediction of each row (NaN for rows never tested)."""
+        out = np.full(self._sum.shape, np.nan)
+        seen = self._count > 0
+        counts = self._count[seen]
+        out[seen] = self._sum[seen] / (counts[:, None] if out.ndim == 2 else counts)
+        return out
 
 
 @dataclass

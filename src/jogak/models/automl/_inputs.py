@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from numbers import Integral
 from typing import Any
 
 import numpy as np
@@ -57,6 +58,10 @@ def check_params(estimator: Any) -> None:
     if class_weight not in (None, "balanced") and not isinstance(class_weight, Mapping):
         raise ConfigError("class_weight must be None, 'balanced' or a mapping label -> "
                           f"weight, got {class_weight!r}.")
+    repeats = estimator.n_repeats
+    if repeats != "auto" and (isinstance(repeats, bool) or not isinstance(repeats, Integral)
+                              or repeats < 1):
+        raise ConfigError(f"n_repeats must be an int >= 1 or 'auto', got {repeats!r}.")
     if estimator.n_jobs < 1:
         raise ConfigError(f"n_jobs must be >= 1, got {estimator.n_jobs}.")
     for name in ("infer_limit", "infer_limit_row"):

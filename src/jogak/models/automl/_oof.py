@@ -10,7 +10,7 @@ from threadpoolctl import threadpool_limits
 
 from jogak.data import Task
 from jogak.models.automl._ensemble import stack_features
-from jogak.models.automl._folds import FoldCache
+from jogak.models.automl._folds import FoldCache, FoldPredictions
 from jogak.models.automl._predictor import stack_originals
 from jogak.models.automl._trial import TrialRecord
 
@@ -33,7 +33,7 @@ def out_of_fold(final: Any, records: list[TrialRecord], cache: FoldCache,
     member_oof = [by_number[m.trial].oof for m in predictor.members]
     level2 = stack_features(member_oof, stack_originals(cache.X, predictor.stack_columns), task)
     y = cache.y
-    oof = np.full(np.shape(final.oof), np.nan)
+    oof = FoldPredictions(np.shape(final.oof))
     n_member_columns = level2.shape[1] - len(predictor.stack_columns)
     # rows that no fold tested have no member prediction; a stacker cannot learn from them
     usable = np.isfinite(level2[:, :n_member_columns]).all(axis=1)
@@ -45,9 +45,9 @@ def out_of_fold(final: Any, records: list[TrialRecord], cache: FoldCache,
             model = clone(predictor.stacker).fit(level2[rows], y[rows])
             if task.is_classification:
                 proba = model.predict_proba(level2[test])
-                wide = np.zeros((len(test), oof.shape[1]))
+                wide = np.zeros((len(test), np.shape(final.oof)[1]))
                 wide[:, np.asarray(model.classes_, dtype=np.int64)] = proba
-                oof[test] = wide
+                oof.add(test, wide)
             else:
-                oof[test] = model.predict(level2[test])
-    return oof
+                oof.add(test, model.predict(level2[test]))
+    return oof.mean()

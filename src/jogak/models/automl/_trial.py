@@ -17,7 +17,7 @@ from threadpoolctl import threadpool_limits
 
 from jogak.data import Task
 from jogak.models._metrics import Metric, score_all
-from jogak.models.automl._folds import FoldCache
+from jogak.models.automl._folds import FoldCache, FoldPredictions
 from jogak.models.catalog import BuildContext, ModelSpec
 from jogak.pipeline import native_categorical_indices
 
@@ -123,7 +123,7 @@ def evaluate_trial(record: TrialRecord, spec: ModelSpec, cache: FoldCache, *, ta
     """
     y = cache.y
     n_rows = len(y)
-    oof = np.full((n_rows, n_classes) if task.is_classification else n_rows, np.nan)
+    oof = FoldPredictions((n_rows, n_classes) if task.is_classification else (n_rows,))
     context = build_context(spec, cache, task=task, n_classes=n_classes,
                             random_state=random_state, n_jobs=n_jobs)
     template = spec.build(record.params, context)
@@ -142,7 +142,7 @@ def evaluate_trial(record: TrialRecord, spec: ModelSpec, cache: FoldCache, *, ta
 def _run_folds(record: TrialRecord, spec: ModelSpec, cache: FoldCache, template: Any, *,
                task: Task, n_classes: int, metric: Metric, sample_weight: np.ndarray | None,
                keep_models: bool, on_fold: Callable[[int, float, float], None] | None,
-               fits_in_time: Callable[[], bool] | None, oof: np.ndarray) -> TrialRecord:
+               fits_in_time: Callable[[], bool] | None, oof: FoldPredictions) -> TrialRecord:
     # BLAS and OpenMP pools ignore the learners' n_jobs; on 2 cores extra threads only thrash
     y = cache.y
     fold_models: list[Any] = []
@@ -164,7 +164,7 @@ def _run_folds(record: TrialRecord, spec: ModelSpec, cache: FoldCache, template:
         record.predict_seconds += done - fitted
         if task.is_classification and prediction.shape[1] != n_classes:
             prediction = _widen(prediction, learner, n_classes)
-        oof[test] = prediction
+        oof.add(test, prediction)
         weights = None if sample_weight is None else sample_weight[test]
         fold_loss = metric.loss(y[test], prediction, weights)
         record.fold_losses.append(fold_loss)
@@ -177,7 +177,7 @@ def _run_folds(record: TrialRecord, spec: ModelSpec, cache: FoldCache, template:
     record.loss = float(np.mean(record.fold_losses))
     record.cv = {name: (float(np.mean(values)), float(np.std(values)))
                  for name, values in fold_scores.items()}
-    record.oof = oof
+    record.oof = oof.mean()
     record.fold_models = fold_models if keep_models else None
     return record
 
