@@ -7,6 +7,7 @@ import pytest
 from sklearn.datasets import make_classification, make_regression
 from sklearn.ensemble import ExtraTreesRegressor, RandomForestClassifier
 from sklearn.neighbors import KNeighborsClassifier
+from threadpoolctl import threadpool_limits
 
 from jogak.data import Task
 from jogak.models.automl._rowpredict import compile_learner
@@ -140,3 +141,33 @@ def test_compiled_hist_gb_trees_equal_scikit_learn_on_breast_cancer() -> None:
     assert trees is not None
     assert trees.roots.size == model.n_iter_
     np.testing.assert_array_equal(trees.raw(X)[:, 0], model.decision_function(X))
+
+
+@pytest.mark.parametrize("algorithm", ["brute", "kd_tree", "ball_tree"])
+@pytest.mark.parametrize("weights", ["uniform", "distance"])
+@pytest.mark.parametrize("p", [1, 2])
+def test_knn_row_path_skips_the_input_checks_and_equals_the_learner(algorithm, weights,
+                                                                    p) -> None:
+    from sklearn.datasets import load_breast_cancer, load_diabetes, load_wine
+    from sklearn.neighbors import KNeighborsRegressor
+    from sklearn.preprocessing import StandardScaler
+
+    from jogak.models.automl._rowpredict import _KNeighbors
+
+    options = {"n_neighbors": 7, "weights": weights, "p": p, "algorithm": algorithm}
+    for load, task in ((load_breast_cancer, Task.BINARY), (load_wine, Task.MULTICLASS),
+                       (load_diabetes, Task.REGRESSION)):
+        X, y = load(return_X_y=True)
+        X = StandardScaler().fit_transform(X)
+        X = np.round(X, 1)  # coarse values: neighbours tie at equal distances
+        learner = (KNeighborsRegressor(**options) if task is Task.REGRESSION
+                   else KNeighborsClassifier(n_jobs=2, **options)).fit(X[::2], y[::2])
+        row_path = compile_learner(learner, task)
+        assert isinstance(row_path, _KNeighbors)
+        own = learner.predict if task is Task.REGRESSION else learner.predict_proba
+        # scikit-learn breaks ties between equally distant neighbours by how its search is
+        # split across threads; rows are served on one thread, so compare on one thread
+        with threadpool_limits(limits=1):
+            for row in np.vstack([X[1::2], X[:6]]):  # unseen rows, then fitted ones (d = 0)
+                np.testing.assert_array_equal(row_path(row[None, :]),
+                                              np.asarray(own(row[None, :]), np.float64))
