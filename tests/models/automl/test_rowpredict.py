@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import importlib.util
+import warnings
 
 import numpy as np
 import pytest
@@ -171,3 +172,31 @@ def test_knn_row_path_skips_the_input_checks_and_equals_the_learner(algorithm, w
             for row in np.vstack([X[1::2], X[:6]]):  # unseen rows, then fitted ones (d = 0)
                 np.testing.assert_array_equal(row_path(row[None, :]),
                                               np.asarray(own(row[None, :]), np.float64))
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "logistic", "identity"])
+def test_mlp_row_path_skips_the_input_checks_and_equals_the_learner(activation) -> None:
+    from sklearn.datasets import load_breast_cancer, load_diabetes, load_wine
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+    from sklearn.preprocessing import StandardScaler
+
+    from jogak.models.automl._rowpredict import _MLP
+
+    options = {"hidden_layer_sizes": (16, 8), "activation": activation, "max_iter": 200,
+               "random_state": 0}
+    for load, task in ((load_breast_cancer, Task.BINARY), (load_wine, Task.MULTICLASS),
+                       (load_diabetes, Task.REGRESSION)):
+        X, y = load(return_X_y=True)
+        X = StandardScaler().fit_transform(X)
+        learner = (MLPRegressor(**options) if task is Task.REGRESSION
+                   else MLPClassifier(**options))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # not converged in 200 iterations: no matter here
+            learner.fit(X[::2], y[::2])
+        row_path = compile_learner(learner, task)
+        assert isinstance(row_path, _MLP)
+        own = learner.predict if task is Task.REGRESSION else learner.predict_proba
+        for row in X[1::2]:
+            np.testing.assert_array_equal(row_path(row[None, :]),
+                                          np.asarray(own(row[None, :]), np.float64))
+        np.testing.assert_array_equal(row_path(X[:9]), np.asarray(own(X[:9]), np.float64))
