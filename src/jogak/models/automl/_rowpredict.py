@@ -45,15 +45,21 @@ def _controller() -> ThreadpoolController:
     return ThreadpoolController()
 
 
+def _one_job(learner: Any) -> Any:
+    """``learner``, or a shallow copy with ``n_jobs=1`` when it fans out through joblib (the copy
+    shares the fitted trees or neighbours; only ``n_jobs`` differs)."""
+    if getattr(learner, "n_jobs", 1) in (None, 1):
+        return learner
+    learner = copy.copy(learner)
+    learner.n_jobs = 1
+    return learner
+
+
 class _Fallback:
     """The learner's own predict, as the frame path calls it, on one thread."""
 
     def __init__(self, learner: Any, task: Task) -> None:
-        if getattr(learner, "n_jobs", 1) not in (None, 1):
-            # a shallow copy shares the fitted trees or neighbours; only n_jobs differs
-            learner = copy.copy(learner)
-            learner.n_jobs = 1
-        self.learner = learner
+        self.learner = _one_job(learner)
         self.task = task
 
     def __call__(self, X: np.ndarray) -> np.ndarray:
@@ -208,18 +214,20 @@ class _KNeighbors:
     """
 
     def __init__(self, learner: Any, task: Task) -> None:
-        if getattr(learner, "n_jobs", 1) not in (None, 1):
-            learner = copy.copy(learner)
-            learner.n_jobs = 1
-        self.learner = learner
+        self.learner = _one_job(learner)
         self.task = task
+        # which search scikit-learn's predict runs, decided once (rows are dense float64)
+        row = np.zeros((1, int(learner.n_features_in_)))
+        self.class_votes = task.is_classification and learner.weights == "uniform" \
+            and learner._fit_method == "brute" \
+            and ArgKminClassMode.is_usable_for(row, learner._fit_X, learner.metric)
+        self.searchable = learner._fit_method != "brute" or \
+            ArgKmin.is_usable_for(row, learner._fit_X, learner.effective_metric_)
 
     def __call__(self, X: np.ndarray) -> np.ndarray:
         model = self.learner
         with _controller().limit(limits=1):
-            if self.task.is_classification and model.weights == "uniform" \
-                    and model._fit_method == "brute" \
-                    and ArgKminClassMode.is_usable_for(X, model._fit_X, model.metric):
+            if self.class_votes:
                 return np.asarray(ArgKminClassMode.compute(
                     X, model._fit_X, k=model.n_neighbors, weights="uniform",
                     Y_labels=model._y, unique_Y_labels=model.classes_,
@@ -247,8 +255,6 @@ class _KNeighbors:
     def _neighbours(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         model = self.learner
         if model._fit_method == "brute":
-            if not ArgKmin.is_usable_for(X, model._fit_X, model.effective_metric_):
-                raise ValueError("scikit-learn searches these neighbours another way")
             return ArgKmin.compute(X=X, Y=model._fit_X, k=model.n_neighbors,
                                    metric=model.effective_metric_,
                                    metric_kwargs=model.effective_metric_params_,
@@ -275,6 +281,8 @@ def _neighbors(learner: Any, task: Task) -> Any:
             getattr(learner, "outputs_2d_", False) or sp.issparse(getattr(learner, "_fit_X", None)):
         return fallback
     fast = _KNeighbors(learner, task)
+    if not fast.searchable:  # scikit-learn searches these neighbours another way
+        return fallback
     fitted = np.asarray(learner._fit_X[:8], dtype=np.float64)
     return _probed(fast, fallback, int(learner.n_features_in_), extra=fitted)
 
