@@ -8,7 +8,9 @@ units ``_serving_cost`` reads from a fitted learner). The preprocessing constant
 ``AutoMLClassifier`` restricted to ``linear`` at 10 and 40 raw columns (half numeric, half
 categorical): its batch and single-row costs less the linear learner's. The text constants
 (``text_cost``) come from ``TextFeatures`` as the scaled and tree styles build it, on synthetic
-texts of about 20 and 300 characters: batch and single-row CPU time per text column.
+texts of about 20 and 300 characters: batch and single-row CPU time per text column. First it
+times the row-shaped workload of ``jogak.models.automl._machine``, whose reference time must be
+updated with the constants (a timed fit scales its serving limits by the ratio to it).
 
     nice -n 19 .venv/bin/python benchmarks/automl_serving_cost_calibration.py
 
@@ -27,6 +29,7 @@ from threadpoolctl import threadpool_limits
 
 from jogak import AutoMLClassifier
 from jogak.data import Task
+from jogak.models.automl._machine import REFERENCE_SECONDS, row_workload_seconds
 from jogak.models.automl._rowpredict import compile_learner
 from jogak.models.automl._serving_cost import _FAMILIES, learner_cost, text_cost
 from jogak.models.automl._trial import predict_learner
@@ -150,7 +153,14 @@ def calibrate_text() -> None:
                   f"{np.median(calls[20:]) / 1e9:.2e} (est {estimate.row_seconds:.2e}) s CPU")
 
 
+def calibrate_machine() -> None:
+    seconds = min(row_workload_seconds() for _ in range(5))
+    print(f"row workload {seconds:.3e} s (REFERENCE_SECONDS holds {REFERENCE_SECONDS:.3e}; a "
+          "timed fit divides its limits by the ratio, see jogak.models.automl._machine)")
+
+
 if __name__ == "__main__":
+    calibrate_machine()
     calibrate_families()
     calibrate_preprocessing()
     calibrate_text()

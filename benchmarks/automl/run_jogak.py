@@ -69,6 +69,8 @@ class JogakAdapter:
                 "limit_relaxed": _finite_or_none(getattr(self.model, "infer_limit_relaxed_",
                                                          None)),
                 "n_repeats": getattr(self.model, "n_repeats_", None),
+                # the serving limits were divided by this (see AutoML's machine_slowdown_)
+                "machine_slowdown": getattr(self.model, "machine_slowdown_", None),
                 "params": _extra_params()}
 
     def versions(self) -> dict[str, str]:

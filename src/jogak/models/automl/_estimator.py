@@ -35,6 +35,7 @@ from jogak.models.automl._inputs import (
     searched_specs,
     training_rows,
 )
+from jogak.models.automl._machine import machine_slowdown
 from jogak.models.automl._oof import out_of_fold
 from jogak.models.automl._predictor import EnsemblePredictor
 from jogak.models.automl._search import Search, SearchSettings, TrialCallback
@@ -159,7 +160,8 @@ class _AutoMLBase(RawTableInputMixin, BaseEstimator):
                              refit=self.refit, random_state=self.random_state,
                              n_jobs=self.n_jobs, infer_limit=self._infer_limit())
         self.ensemble_: EnsemblePredictor = final.predictor
-        self.serving_cost_ = predictor_cost(self.ensemble_, len(self.roles_.features))
+        self.serving_cost_ = predictor_cost(self.ensemble_, len(self.roles_.features)).scaled(
+            self.machine_slowdown_)
         self.infer_limit_relaxed_ = final.infer_limit_relaxed
         clock = time.perf_counter()
         self.ensemble_.compile_rows(self.roles_)
@@ -178,7 +180,10 @@ class _AutoMLBase(RawTableInputMixin, BaseEstimator):
         return self
 
     def _infer_limit(self) -> InferLimit:
-        return InferLimit(self.infer_limit, self.infer_limit_row)
+        """The serving limits in calibration-machine seconds, which the cost lines estimate:
+        on a machine ``machine_slowdown_`` times slower, that much tighter."""
+        return InferLimit(self.infer_limit, self.infer_limit_row).relaxed(
+            1.0 / self.machine_slowdown_)
 
     def _after_fit(self) -> None:
         """Subclass hook run at the end of ``fit`` (operating points of binary classifiers)."""
@@ -203,6 +208,8 @@ class _AutoMLBase(RawTableInputMixin, BaseEstimator):
     def _prepare(self, X: Any, y: Any, sample_weight: Any) -> _Prepared:
         """Validate inputs, infer roles, encode the target, make folds and the search settings."""
         self._check_params()
+        # a search with n_trials must not depend on the clock
+        self.machine_slowdown_ = 1.0 if self.n_trials is not None else machine_slowdown()
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y "
                              "is None.")
@@ -350,7 +357,11 @@ class AutoMLRegressor(RegressorMixin, _AutoMLBase):
         Model families not searched because even their cheapest learner breaks the limits.
     serving_cost_ : ServingCost
         Estimated seconds per row in a 10k-row batch (``batch_seconds_per_row``) and per
-        single-row call (``row_seconds``) of the fitted ensemble.
+        single-row call (``row_seconds``) of the fitted ensemble, on this machine.
+    machine_slowdown_ : float
+        How many times slower than the machine the serving costs were calibrated on this one
+        runs a small row-shaped workload, measured once at the start of a timed fit (clipped to
+        0.5-8); the serving limits are divided by it. 1.0 with ``n_trials`` (no clock).
     infer_limit_relaxed_ : float
         1.0 when the model meets the serving limits as asked. The limits yield to accuracy:
         when the best choice within them is more than 1 % worse (out-of-fold loss) than the

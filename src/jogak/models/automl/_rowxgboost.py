@@ -30,7 +30,7 @@ import numpy as np
 
 from jogak.models.automl._rowtrees import numba
 
-__all__ = ["FlatXGBoost", "flatten_xgboost"]
+__all__ = ["FlatXGBoost", "flatten_xgboost", "in_set"]
 
 _LINKS = {"reg:squarederror": 0, "binary:logistic": 1, "multi:softprob": 2}
 """XGBoost objectives served by the compiled walk, and their link code in :func:`_predict`."""
@@ -148,7 +148,7 @@ if numba is not None:
         return -np.float32(math.log(np.float32(1.0) / probability - np.float32(1.0)))
 
     @numba.njit(cache=True, nogil=True)
-    def _in_set(categories: np.ndarray, start: int, size: int, code: int) -> bool:
+    def in_set(categories: np.ndarray, start: int, size: int, code: int) -> bool:
         low, high = start, start + size
         while low < high:  # binary search of the node's sorted set
             middle = (low + high) // 2
@@ -176,7 +176,7 @@ if numba is not None:
                     elif category_size[node] >= 0:
                         go_left = True  # invalid codes and codes outside the set go left
                         if 0.0 <= x < _INVALID_CATEGORY:
-                            go_left = not _in_set(categories, category_start[node],
+                            go_left = not in_set(categories, category_start[node],
                                                   category_size[node], np.int64(np.int32(x)))
                     else:
                         go_left = x < threshold[node]
@@ -221,4 +221,4 @@ else:  # pragma: no cover - exercised where numba is not installed
     def _predict(*args: Any) -> Any:
         raise RuntimeError("numba is not installed")
 
-    _margin_of = _predict
+    _margin_of = in_set = _predict

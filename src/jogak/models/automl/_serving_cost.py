@@ -131,7 +131,7 @@ def _lightgbm_units(learner: Any) -> tuple[float, float]:
     booster = _inner(learner).booster_
     trees = float(booster.num_trees())
     depth = _depth_of_leaves(float(booster.params.get("num_leaves", 31)))
-    return trees * depth, trees
+    return trees * depth, trees * depth
 
 
 def _xgboost_units(learner: Any) -> tuple[float, float]:
@@ -145,8 +145,25 @@ def _xgboost_units(learner: Any) -> tuple[float, float]:
 
 def _catboost_units(learner: Any) -> tuple[float, float]:
     model = _inner(learner)
+    size = float(model.tree_count_) * float(model.get_param("depth") or 6)
+    return size, size
+
+
+def _catboost_library_row(learner: Any) -> float:
+    """What one row through CatBoost's own ``predict`` costs beyond the compiled walk's line.
+
+    A model with categorical features (or any model without numba) is served by CatBoost: a
+    ``Pool`` per call, 1.3e-4 s + 2e-7 s a tree (measured 1.4e-4 s for 48 trees; 0.19-0.21 ms
+    for 50-1000 trees on a loaded machine), and with categorical columns a list with int codes,
+    +0.0-0.04 ms against a float matrix (a one-row DataFrame, as the batch path builds, was +0.4).
+    """
+    categorical = bool(getattr(learner, "categorical_features_", None))
+    if COMPILED_TREES and not categorical:
+        return 0.0
+    model = _inner(learner)
     trees = float(model.tree_count_)
-    return trees * float(model.get_param("depth") or 6), trees
+    walk = 2e-6 + 7.6e-9 * trees * float(model.get_param("depth") or 6)
+    return 1.3e-4 + 2e-7 * trees + (4e-5 if categorical else 0.0) - walk
 
 
 def _mlp_units(learner: Any) -> tuple[float, float]:
@@ -187,16 +204,19 @@ _FAMILIES: dict[str, _Line] = {
     # of _rowtrees (measured 9.8 / 12.9 / 23.5 us for 25 / 100 / 400 trees of 31 leaves)
     "hist_gb": _Line(5.7e-6, 1.1e-8, 1.5e-5, 3.6e-8, _hist_gb_units) if COMPILED_TREES
     else _Line(5.7e-6, 1.1e-8, 3.2e-4, 4.8e-6, _hist_gb_units),
-    "lightgbm": _Line(5e-7, 1.5e-8, 2.5e-5, 1e-7, _lightgbm_units),
+    # one row: the booster's predict (2.5e-5 s a call, 26 / 42 / 221 us for 50 x 15, 300 x 31
+    # and 1000 x 63 trees x leaves), or the compiled walk of _rowlightgbm (5.2 / 21 / 184 us)
+    "lightgbm": _Line(5e-7, 1.5e-8, 3e-6, 2.5e-8, _lightgbm_units) if COMPILED_TREES
+    else _Line(5e-7, 1.5e-8, 2.5e-5, 2e-8, _lightgbm_units),
     # one row: inplace_predict (2.2e-4 + 1.5e-6 a tree), or the compiled walk of _rowxgboost
     # (measured 5.7 / 12.4 / 26.8 us for 50 / 115 / 400 trees of depth 6)
     "xgboost": _Line(8e-7, 3e-9, 4e-6, 6e-8, _xgboost_units) if COMPILED_TREES
     else _Line(8e-7, 3e-9, 2.2e-4, 1.5e-6, _xgboost_units),
-    # with categorical columns the row path hands CatBoost a list with int codes: +0.0-0.04 ms
-    # measured against a float matrix (a one-row DataFrame, as the batch path builds, was +0.4)
-    "catboost": _Line(1.2e-6, 1e-9, 1.3e-4, 2e-7, _catboost_units,
-                      row_extra=lambda learner: 4e-5 if getattr(
-                          learner, "categorical_features_", None) else 0.0),
+    # one row: the compiled walk of _rowcatboost (measured 4.3 / 15.7 / 66.5 us for 50 x 6,
+    # 300 x 6 and 1000 x 8 trees x depth), or CatBoost's predict for a model with categorical
+    # features (see _catboost_library_row)
+    "catboost": _Line(1.2e-6, 1e-9, 2e-6, 7.6e-9, _catboost_units,
+                      row_extra=_catboost_library_row),
     # the narrowest network searched has one hidden layer of 16: features x 16 weights at least
     # (a TF-IDF block 40k wide makes that 640k; TMDB's default MLP fold took 30 s of a 30 s fit)
     # one row: the forward pass without scikit-learn's input checks (_rowpredict._MLP), 0.03 ms
