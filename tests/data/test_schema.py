@@ -402,3 +402,22 @@ def test_telco_schema_validates_its_own_rows_and_names_a_missing_column(
                                                     "missing") as caught:
         schema.validate(features.drop(columns=["Contract"]))
     assert [issue.column for issue in caught.value.issues] == ["Contract"]
+
+
+@pytest.mark.parametrize("value", [0.5, -3.0, 1e9, -1e9, float("nan"), float("inf"),
+                                   np.float64(2.5), np.float64("nan"), 7, "4.5", None, True])
+def test_a_float_column_reads_a_record_value_as_a_one_row_frame_would(value: Any) -> None:
+    # floats take a shorter path in validate_record; it must agree with validate() on frames
+    train = pd.DataFrame({"price": [1.5, 2.25, 9.75], "age": [30, 41, 52]})
+    roles = ColumnRoles(info={
+        "price": ColumnInfo("price", ColumnRole.NUMERIC, "float64", 3, 0.0),
+        "age": ColumnInfo("age", ColumnRole.NUMERIC, "int64", 3, 0.0)})
+    schema = FeatureSchema.from_frame(train, roles)
+    record = {"price": value, "age": 35}
+    from_record = schema.validate_record(record)
+    from_frame = schema.validate(pd.DataFrame([record], dtype=object))
+    assert [(i.column, i.rule, i.severity) for i in from_record.issues] == \
+        [(i.column, i.rule, i.severity) for i in from_frame.issues]
+    pd.testing.assert_frame_equal(from_record.to_frame(), from_frame.frame)
+    price = from_record.record["price"]
+    assert price is None or type(price) is float

@@ -338,14 +338,38 @@ class FeatureSchema:
             raise SchemaError(f"Expected a mapping column -> value, got {type(record).__name__}.")
         issues = self._column_issues(list(record), 1, extra_columns)
         out: dict[str, Any] = {}
+        plain = self._plain_floats()
         for column in self.columns:
-            if column.name in record:
-                value, column_issues = check_scalar(column, record[column.name],
-                                                    unknown_categories)
-                issues.extend(column_issues)
-                out[column.name] = value
+            name = column.name
+            if name not in record:
+                continue
+            raw = record[name]
+            # the serving path's common case, decided without the general checks: a float for
+            # a float column (missing when NaN), inside the range seen in training
+            if (type(raw) is float or type(raw) is np.float64) and name in plain:
+                low, high = plain[name]
+                if raw != raw:
+                    out[name] = None
+                    continue
+                if low is None or high is None or low <= raw <= high:
+                    out[name] = float(raw)
+                    continue
+            value, column_issues = check_scalar(column, raw, unknown_categories)
+            issues.extend(column_issues)
+            out[name] = value
         raise_if_errors(issues, list(record))
         return RecordValidationResult(out, tuple(issues), self)
+
+    def _plain_floats(self) -> dict[str, tuple[float | None, float | None]]:
+        """Float columns without categories or a date format, and their range (built once;
+        a schema unpickled from an older bundle builds it on first use)."""
+        plain = self.__dict__.get("_plain")
+        if plain is None:
+            plain = {c.name: (c.minimum, c.maximum) for c in self.columns
+                     if c.kind == "numeric" and not c.is_integer and c.category_set is None
+                     and c.datetime_format is None}
+            object.__setattr__(self, "_plain", plain)
+        return plain  # type: ignore[no-any-return]
 
     def _column_issues(self, received: list[Any], n_rows: int,
                        extra_columns: ExtraColumns) -> list[SchemaIssue]:

@@ -65,10 +65,11 @@ class EnsemblePredictor:
                     for style, transforms in self.row_transforms.items()}
         predictions = []
         for member, compiled in zip(self.members, self.row_predictors, strict=True):
-            parts = [self._widened(learner, predict(rows[member.style][i]))
-                     for i, (learner, predict) in enumerate(zip(member.learners, compiled,
-                                                                strict=True))]
-            predictions.append(parts[0] if len(parts) == 1 else np.mean(parts, axis=0))
+            inputs = rows[member.style]
+            total = self._widened(member.learners[0], compiled[0](inputs[0]))
+            for i in range(1, len(compiled)):  # bagged: the fold models' mean, summed in order
+                total = total + self._widened(member.learners[i], compiled[i](inputs[i]))
+            predictions.append(total if len(compiled) == 1 else total / len(compiled))
         if self.stacker is not None:
             originals = np.array([[_as_float(record.get(c)) for c in self.stack_columns]])
             level2 = stack_features(predictions, originals if self.stack_columns else None,
