@@ -39,12 +39,12 @@ def test_the_workload_takes_a_positive_finite_time_and_the_slowdown_stays_in_ran
 ])
 def test_the_slowdown_is_the_ratio_to_the_reference_clipped(monkeypatch, measured: float,
                                                              expected: float) -> None:
-    monkeypatch.setattr(_machine, "row_workload_seconds", lambda n_samples=9: measured)
+    monkeypatch.setattr(_machine, "row_workload_seconds", lambda n_samples=15: measured)
     assert machine_slowdown() == pytest.approx(expected)
 
 
 def test_a_search_with_n_trials_does_not_read_the_clock(monkeypatch) -> None:
-    def clock(n_samples: int = 9) -> float:
+    def clock(n_samples: int = 15) -> float:
         raise AssertionError("n_trials must not measure the machine")
 
     monkeypatch.setattr(_estimator, "machine_slowdown", clock)
