@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import importlib.util
-import io
 
-import joblib
 import numpy as np
 import pytest
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_wine
+from tests.models.automl.row_paths import round_trip
 
 from jogak.data import Task
 from jogak.models.automl._rowpredict import _CatBoost, _CompiledCatBoost, compile_learner
@@ -114,10 +113,7 @@ def test_a_pickled_row_path_and_depth_one_trees_give_catboost_s_values() -> None
                                                 allow_writing_files=False)).fit(X, y)
     row_path = compile_learner(adapter, Task.REGRESSION)
     assert isinstance(row_path, _CompiledCatBoost)
-    buffer = io.BytesIO()
-    joblib.dump(row_path, buffer)
-    buffer.seek(0)
-    restored = joblib.load(buffer)  # noqa: TID251 - our own object, round trip in memory
+    restored = round_trip(row_path)
     rows = np.vstack([X[:5], np.full((1, X.shape[1]), np.nan)])
     np.testing.assert_array_equal(restored(rows), adapter.predict(rows))
     assert np.isfinite(restored(rows)).all()

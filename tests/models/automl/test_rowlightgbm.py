@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
-import io
 from pathlib import Path
 
-import joblib
 import numpy as np
 import pandas as pd
 import pytest
+from tests.models.automl.row_paths import round_trip
 
 from jogak.data import Task
 from jogak.models.automl._rowpredict import _CompiledLightGBM, _LightGBM, compile_learner
@@ -21,9 +20,6 @@ from jogak.models.catalog import LightGBMAdapter  # noqa: E402
 
 NUMBA = importlib.util.find_spec("numba") is not None
 pytestmark = pytest.mark.skipif(not NUMBA, reason="the compiled walk needs numba (extra 'fast')")
-
-TAIWAN = Path(__file__).parents[3] / ".." / "shared" / "datasets" / "taiwan_credit_default" / \
-    "default_of_credit_card_clients.csv.gz"
 
 
 def _synthetic(seed: int, n: int = 1500) -> tuple[np.ndarray, np.ndarray]:
@@ -88,9 +84,9 @@ def test_compiled_walk_equals_lightgbm_on_categories_missing_values_and_unseen_c
                                       _reference(adapter, task, row[None, :]))
 
 
-@pytest.mark.skipif(not TAIWAN.exists(), reason="the shared Taiwan dataset is not beside the repo")
-def test_compiled_walk_equals_lightgbm_on_taiwan_credit() -> None:
-    frame = pd.read_csv(TAIWAN)
+def test_compiled_walk_equals_lightgbm_on_taiwan_credit(data_dir: Path) -> None:
+    frame = pd.read_csv(data_dir / "taiwan_credit_default" /
+                        "default_of_credit_card_clients.csv.gz")
     target = frame.pop(frame.columns[-1]).to_numpy()
     X = frame.drop(columns=frame.columns[0]).to_numpy(np.float64)
     sex_education_marriage = [1, 2, 3]
@@ -112,10 +108,7 @@ def test_a_one_leaf_model_and_a_pickled_row_path_give_lightgbm_s_values() -> Non
     adapter = LightGBMAdapter(LGBMRegressor(n_estimators=3, verbose=-1)).fit(X, np.full(10, 7.5))
     row_path = compile_learner(adapter, Task.REGRESSION)
     assert isinstance(row_path, _CompiledLightGBM)
-    buffer = io.BytesIO()
-    joblib.dump(row_path, buffer)
-    buffer.seek(0)
-    restored = joblib.load(buffer)  # noqa: TID251 - our own object, round trip in memory
+    restored = round_trip(row_path)
     rows = np.vstack([X[:3], np.full((1, 2), np.nan)])
     np.testing.assert_array_equal(restored(rows), adapter.predict(rows))
     np.testing.assert_array_equal(restored(rows), np.full(4, 7.5))

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
-import io
 from pathlib import Path
 
-import joblib
 import numpy as np
 import pandas as pd
 import pytest
+from tests.models.automl.row_paths import round_trip
 
 from jogak.data import Task
 from jogak.models.automl import _rowpredict
@@ -108,10 +107,7 @@ def test_a_model_of_single_leaf_trees_and_a_pickled_row_path_give_xgboost_s_valu
     adapter = XGBoostAdapter(XGBRegressor(n_estimators=3, n_jobs=1)).fit(X, np.full(10, 7.5))
     row_path = compile_learner(adapter, Task.REGRESSION)
     assert isinstance(row_path, _XGBoost)
-    buffer = io.BytesIO()
-    joblib.dump(row_path, buffer)
-    buffer.seek(0)
-    restored = joblib.load(buffer)  # noqa: TID251 - our own object, round trip in memory
+    restored = round_trip(row_path)
     rows = np.vstack([X[:3], np.full((1, 2), np.nan)])
     np.testing.assert_array_equal(restored(rows), adapter.predict(rows))
     np.testing.assert_array_equal(restored(rows), np.full(4, 7.5))

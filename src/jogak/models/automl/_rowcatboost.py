@@ -24,7 +24,6 @@ return None, so CatBoost's own predict serves them;
 from __future__ import annotations
 
 import json
-import math
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from jogak.models.automl._rowtrees import numba
+from jogak.models.automl._rowtrees import linked, numba
 
 __all__ = ["FlatCatBoost", "flatten_catboost"]
 
@@ -159,30 +158,8 @@ if numba is not None:
                  border: np.ndarray, leaf_start: np.ndarray, leaf_values: np.ndarray,
                  nan_sets_bit: np.ndarray, scale: float, bias: np.ndarray,
                  link: int) -> np.ndarray:
-        raw = _raw(X, split_start, feature, border, leaf_start, leaf_values, nan_sets_bit,
-                   scale, bias)
-        n_rows, n_outputs = raw.shape
-        if link == 0:
-            return raw
-        if link == 1:
-            out = np.empty((n_rows, 2), dtype=np.float64)
-            for r in range(n_rows):
-                positive = 1.0 / (1.0 + math.exp(-raw[r, 0]))
-                out[r, 0] = 1.0 - positive
-                out[r, 1] = positive
-            return out
-        out = np.empty((n_rows, n_outputs), dtype=np.float64)
-        for r in range(n_rows):
-            top = raw[r, 0]
-            for k in range(1, n_outputs):
-                top = max(top, raw[r, k])
-            total = 0.0
-            for k in range(n_outputs):
-                out[r, k] = math.exp(raw[r, k] - top)
-                total += out[r, k]
-            for k in range(n_outputs):
-                out[r, k] /= total
-        return out
+        return linked(_raw(X, split_start, feature, border, leaf_start, leaf_values,
+                           nan_sets_bit, scale, bias), link, 1.0)
 
 else:  # pragma: no cover - exercised where numba is not installed
     def _predict(*args: Any) -> Any:

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from jogak.models.automl._rowtrees import numba
+from jogak.models.automl._rowtrees import linked, numba
 from jogak.models.automl._rowxgboost import in_set
 
 __all__ = ["FlatLightGBM", "flatten_lightgbm"]
@@ -182,27 +182,7 @@ if numba is not None:
                             go_left = x <= threshold[node]
                     node = left[node] if go_left else right[node]
                 raw[r, groups[t]] += threshold[node]  # a leaf's value
-        if link == 0:
-            return raw
-        if link == 1:
-            out = np.empty((n_rows, 2), dtype=np.float64)
-            for r in range(n_rows):
-                positive = 1.0 / (1.0 + math.exp(-sigmoid * raw[r, 0]))
-                out[r, 0] = 1.0 - positive
-                out[r, 1] = positive
-            return out
-        out = np.empty((n_rows, n_outputs), dtype=np.float64)
-        for r in range(n_rows):
-            top = raw[r, 0]
-            for k in range(1, n_outputs):
-                top = max(top, raw[r, k])
-            total = 0.0
-            for k in range(n_outputs):
-                out[r, k] = math.exp(raw[r, k] - top)
-                total += out[r, k]
-            for k in range(n_outputs):
-                out[r, k] /= total
-        return out
+        return linked(raw, link, sigmoid)
 
 else:  # pragma: no cover - exercised where numba is not installed
     def _predict(*args: Any) -> Any:

@@ -316,15 +316,50 @@ class _MLP:
         return out
 
 
-class _XGBoost:
-    """XGBoost's trees in one compiled walk (:mod:`~jogak.models.automl._rowxgboost`): 5-20 µs a
-    row where ``inplace_predict`` costs about 0.2 ms a call."""
+class _CompiledTrees:
+    """A booster's trees in one compiled walk: ``trees`` is the flat model (None when the walk
+    does not reproduce this one), its ``predict`` the learner's output."""
+
+    trees: Any = None
+
+    def __call__(self, X: np.ndarray) -> np.ndarray:
+        return self.trees.predict(X)
+
+
+class _XGBoost(_CompiledTrees):
+    """XGBoost's trees (:mod:`~jogak.models.automl._rowxgboost`): 5-20 µs a row where
+    ``inplace_predict`` costs about 0.2 ms a call."""
 
     def __init__(self, adapter: Any) -> None:
         self.trees = flatten_xgboost(adapter.estimator_)
 
-    def __call__(self, X: np.ndarray) -> np.ndarray:
-        return self.trees.predict(X)
+
+class _CompiledLightGBM(_CompiledTrees):
+    """LightGBM's trees (:mod:`~jogak.models.automl._rowlightgbm`): a few µs a row where the
+    booster's ``predict`` costs about 25 µs a call."""
+
+    def __init__(self, adapter: Any) -> None:
+        self.trees = flatten_lightgbm(adapter.estimator_.booster_)
+
+
+class _CompiledCatBoost(_CompiledTrees):
+    """A numeric-only CatBoost model's oblivious trees (:mod:`~jogak.models.automl._rowcatboost`):
+    a few µs a row where ``predict`` costs about 0.18 ms a call."""
+
+    def __init__(self, adapter: Any) -> None:
+        self.trees = flatten_catboost(adapter.estimator_)
+
+
+def _compiled_or(compile_trees: Any, adapter: Any, fallback: Any) -> Any:
+    """``compile_trees(adapter)`` when it reproduces the model and gives ``fallback``'s output
+    on probe rows; else ``fallback``."""
+    try:
+        fast = compile_trees(adapter)
+    except (AttributeError, KeyError, TypeError, ValueError, IndexError, OSError):
+        return fallback
+    if fast.trees is None:
+        return fallback
+    return _probed(fast, fallback, int(adapter.n_features_in_))
 
 
 def _hist_gb(adapter: HistGBAdapter, task: Task) -> Any:
@@ -343,65 +378,20 @@ def _hist_gb(adapter: HistGBAdapter, task: Task) -> Any:
 def _xgboost(adapter: XGBoostAdapter, task: Task) -> Any:
     """:class:`_XGBoost` when the model's layout and objective are ones it reproduces and it
     gives the learner's output on probe rows; else the learner's own predict."""
-    fallback = _Fallback(adapter, task)
-    try:
-        fast = _XGBoost(adapter)
-    except (AttributeError, KeyError, TypeError, ValueError, IndexError):
-        return fallback
-    if fast.trees is None:
-        return fallback
-    return _probed(fast, fallback, int(adapter.n_features_in_))
-
-
-class _CompiledLightGBM:
-    """LightGBM's trees in one compiled walk (:mod:`~jogak.models.automl._rowlightgbm`): a few
-    µs a row where the booster's ``predict`` costs about 25 µs a call."""
-
-    def __init__(self, adapter: Any) -> None:
-        self.trees = flatten_lightgbm(adapter.estimator_.booster_)
-
-    def __call__(self, X: np.ndarray) -> np.ndarray:
-        return self.trees.predict(X)
+    return _compiled_or(_XGBoost, adapter, _Fallback(adapter, task))
 
 
 def _lightgbm(adapter: LightGBMAdapter, task: Task) -> Any:
-    """:class:`_CompiledLightGBM` when the model's objective and layout are ones it reproduces
-    and it gives the booster's output on probe rows; else the booster's own predict."""
-    fallback = _LightGBM(adapter, task)
-    try:
-        fast = _CompiledLightGBM(adapter)
-    except (AttributeError, KeyError, TypeError, ValueError, IndexError):
-        return fallback
-    if fast.trees is None:
-        return fallback
-    return _probed(fast, fallback, int(adapter.n_features_in_))
-
-
-class _CompiledCatBoost:
-    """A numeric-only CatBoost model's oblivious trees in one compiled walk
-    (:mod:`~jogak.models.automl._rowcatboost`): a few µs a row where ``predict`` costs about
-    0.18 ms a call."""
-
-    def __init__(self, adapter: Any) -> None:
-        self.trees = flatten_catboost(adapter.estimator_)
-
-    def __call__(self, X: np.ndarray) -> np.ndarray:
-        return self.trees.predict(X)
+    """:class:`_CompiledLightGBM` when it reproduces the model, else the booster's predict."""
+    return _compiled_or(_CompiledLightGBM, adapter, _LightGBM(adapter, task))
 
 
 def _catboost(adapter: CatBoostAdapter, task: Task) -> Any:
-    """:class:`_CompiledCatBoost` for a model without categorical features whose loss and layout
-    it reproduces, when it gives the learner's output on probe rows; else :class:`_CatBoost`."""
+    """:class:`_CompiledCatBoost` for a model without categorical features that it reproduces;
+    else :class:`_CatBoost`."""
     fallback = _CatBoost(adapter, task)
-    if fallback.categorical:
-        return fallback
-    try:
-        fast = _CompiledCatBoost(adapter)
-    except (AttributeError, KeyError, TypeError, ValueError, IndexError, OSError):
-        return fallback
-    if fast.trees is None:
-        return fallback
-    return _probed(fast, fallback, int(adapter.n_features_in_))
+    return fallback if fallback.categorical else _compiled_or(_CompiledCatBoost, adapter,
+                                                               fallback)
 
 
 def _probed(fast: Any, fallback: Any, n_features: int, extra: np.ndarray | None = None) -> Any:

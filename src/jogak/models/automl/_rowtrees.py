@@ -10,12 +10,13 @@ None and scikit-learn's loop serves.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-__all__ = ["COMPILED_TREES", "FlatTrees", "flatten_hist_gb"]
+__all__ = ["COMPILED_TREES", "FlatTrees", "flatten_hist_gb", "linked"]
 
 try:
     import numba
@@ -135,6 +136,36 @@ if numba is not None:
                 raw[r, outputs[t]] += value[node]
         return raw
 
+    @numba.njit(cache=True, nogil=True)
+    def linked(raw: np.ndarray, link: int, scale: float) -> np.ndarray:
+        """Raw sums ``(n, outputs)`` through a link, in float64 as LightGBM and CatBoost
+        compute them: 0 none; 1 the sigmoid of ``scale * x``, as ``(n, 2)`` probabilities
+        ``[1 - p, p]``; 2 a softmax (shifted by the row's largest sum)."""
+        n_rows, n_outputs = raw.shape
+        if link == 0:
+            return raw
+        if link == 1:
+            out = np.empty((n_rows, 2), dtype=np.float64)
+            for r in range(n_rows):
+                positive = 1.0 / (1.0 + math.exp(-scale * raw[r, 0]))
+                out[r, 0] = 1.0 - positive
+                out[r, 1] = positive
+            return out
+        out = np.empty((n_rows, n_outputs), dtype=np.float64)
+        for r in range(n_rows):
+            top = raw[r, 0]
+            for k in range(1, n_outputs):
+                top = max(top, raw[r, k])
+            total = 0.0
+            for k in range(n_outputs):
+                out[r, k] = math.exp(raw[r, k] - top)
+                total += out[r, k]
+            for k in range(n_outputs):
+                out[r, k] /= total
+        return out
+
 else:  # pragma: no cover
     def _raw(*args: Any) -> Any:
         raise RuntimeError("numba is not installed")
+
+    linked = _raw
