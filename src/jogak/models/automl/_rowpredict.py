@@ -28,6 +28,7 @@ from threadpoolctl import ThreadpoolController
 from jogak.data import Task
 from jogak.models.automl._rowcatboost import flatten_catboost
 from jogak.models.automl._rowlightgbm import flatten_lightgbm
+from jogak.models.automl._rowlinear import nonzero_dot
 from jogak.models.automl._rowtrees import COMPILED_TREES, flatten_hist_gb
 from jogak.models.automl._rowxgboost import flatten_xgboost
 from jogak.models.catalog import CatBoostAdapter, HistGBAdapter, LightGBMAdapter, XGBoostAdapter
@@ -98,17 +99,12 @@ class _LinearValue:
 
 
 def _linear_scores(X: np.ndarray, coef: np.ndarray) -> np.ndarray:
-    """``X @ coef`` for one row over its non-zero entries only.
-
-    A text row is 40-80k columns wide and nearly all zeros; the full product is big enough for
-    OpenBLAS to wake its thread pool, which then spins (TMDB: 27 ms CPU a row, 2.1 ms on one
-    thread). The product over the few hundred non-zero entries stays below OpenBLAS's
-    threading threshold. Several rows keep the full product.
-    """
+    """``X @ coef``; for one row over its non-zero entries only, on this thread (a text row is
+    40-80k columns wide and nearly all zeros: see :mod:`~jogak.models.automl._rowlinear`).
+    Several rows keep the full product."""
     if X.shape[0] != 1:
         return X @ coef
-    nonzero = np.flatnonzero(X[0])
-    return X[:, nonzero] @ coef[nonzero]
+    return nonzero_dot(X[0], coef)
 
 
 class _LightGBM:
