@@ -195,8 +195,8 @@ _FAMILIES: dict[str, _Line] = {
     # batch, per coefficient 1e-10: a 3 x 40,000 logistic model on sparse TF-IDF measured
     # 1.2e-06 s a row (the TF-IDF transform before it, paid whichever family serves, is
     # text_cost's); 1e-09 had kept text tasks' best learner out of the ensemble.
-    # One row, per column: a compiled pass over the row's columns, 25 us for TMDB's 40k-wide text row (the
-    # gather through np.flatnonzero it replaced cost 0.12 ms)
+    # One row, per column: a compiled pass over the row's columns, 25 us for TMDB's 40k-wide
+    # text row (the gather through np.flatnonzero it replaced cost 0.12 ms)
     "linear": _Line(2e-8, 1e-10, 8e-6, 6e-10, _linear_units),
     "knn": _Line(0.0, 1.2e-9, 3e-4, 4e-9, _knn_units,
                  lambda rows, features: (float(rows * features),) * 2, floor_uses_features=True),
