@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from tests.models.automl.row_paths import round_trip
+from tests.models.automl.row_paths import coded_table, round_trip
 
 from jogak.data import Task
 from jogak.models.automl._rowpredict import _CompiledLightGBM, _LightGBM, compile_learner
@@ -23,14 +23,7 @@ pytestmark = pytest.mark.skipif(not NUMBA, reason="the compiled walk needs numba
 
 
 def _synthetic(seed: int, n: int = 1500) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    X = np.column_stack([rng.integers(0, 12, n), rng.normal(size=n), rng.normal(size=n),
-                         rng.integers(0, 3, n), rng.exponential(size=n)]).astype(np.float64)
-    X[rng.random(n) < 0.1, 1] = np.nan
-    X[rng.random(n) < 0.05, 0] = np.nan  # a missing category
-    X[rng.random(n) < 0.2, 4] = 0.0  # zeros, for zero_as_missing
-    signal = X[:, 2] + (X[:, 0] % 3 == 0) - np.nan_to_num(X[:, 1]) + X[:, 3] - X[:, 4]
-    return X, signal + rng.normal(scale=0.5, size=n)
+    return coded_table(seed, n, zero_share=0.2)
 
 
 def _hard_rows(seed: int, n: int = 3000) -> np.ndarray:
